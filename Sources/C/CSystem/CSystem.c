@@ -1,0 +1,83 @@
+#define _GNU_SOURCE
+#include "CSystem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const int ds_CLONE_NEWUSER = CLONE_NEWUSER;
+const int ds_CLONE_NEWNS = CLONE_NEWNS;
+const int ds_CLONE_NEWNET = CLONE_NEWNET;
+const int ds_CLONE_NEWPID = CLONE_NEWPID;
+
+const unsigned long ds_MS_RDONLY = MS_RDONLY;
+const unsigned long ds_MS_NOSUID = MS_NOSUID;
+const unsigned long ds_MS_NODEV = MS_NODEV;
+const unsigned long ds_MS_NOEXEC = MS_NOEXEC;
+const unsigned long ds_MS_REMOUNT = MS_REMOUNT;
+const unsigned long ds_MS_BIND = MS_BIND;
+const unsigned long ds_MS_REC = MS_REC;
+const unsigned long ds_MS_PRIVATE = MS_PRIVATE;
+const unsigned long ds_MS_SLAVE = MS_SLAVE;
+const int ds_MNT_DETACH = MNT_DETACH;
+
+int ds_unshare(int flags) { return unshare(flags); }
+int ds_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+int ds_pivot_root(const char *new_root, const char *put_old) {
+    return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int ds_mount(const char *source, const char *target, const char *fstype,
+             unsigned long flags, const void *data) {
+    return mount(source, target, fstype, flags, data);
+}
+
+int ds_umount2(const char *target, int flags) { return umount2(target, flags); }
+
+int ds_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+
+int ds_drop_ambient_capabilities(void) {
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+int ds_clear_capabilities(void) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+int ds_openat(int dirfd, const char *path, int flags, mode_t mode) {
+    return openat(dirfd, path, flags, mode);
+}
+
+int ds_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+char **ds_environ(void) { return environ; }

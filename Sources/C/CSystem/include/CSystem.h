@@ -1,0 +1,51 @@
+/* Thin, non-variadic wrappers for the Linux calls and constants that
+   Glibc's Swift module map hides or that Swift cannot call (variadic). */
+#ifndef DOTSLASH_CSYSTEM_H
+#define DOTSLASH_CSYSTEM_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/* Namespace flags (sched.h needs _GNU_SOURCE, which the module map lacks). */
+extern const int ds_CLONE_NEWUSER;
+extern const int ds_CLONE_NEWNS;
+extern const int ds_CLONE_NEWNET;
+extern const int ds_CLONE_NEWPID;
+
+/* mount(2) flags. */
+extern const unsigned long ds_MS_RDONLY;
+extern const unsigned long ds_MS_NOSUID;
+extern const unsigned long ds_MS_NODEV;
+extern const unsigned long ds_MS_NOEXEC;
+extern const unsigned long ds_MS_REMOUNT;
+extern const unsigned long ds_MS_BIND;
+extern const unsigned long ds_MS_REC;
+extern const unsigned long ds_MS_PRIVATE;
+extern const unsigned long ds_MS_SLAVE;
+extern const int ds_MNT_DETACH;
+
+int ds_unshare(int flags);
+int ds_setns(int fd, int nstype);
+int ds_pivot_root(const char *new_root, const char *put_old);
+int ds_mount(const char *source, const char *target, const char *fstype,
+             unsigned long flags, const void *data);
+int ds_umount2(const char *target, int flags);
+
+/* prctl(2) is variadic. */
+int ds_set_no_new_privs(void);
+int ds_drop_ambient_capabilities(void);
+
+/* capset(2) through syscall(2), which is variadic: clear every capability
+   of the calling thread (effective, permitted, inheritable). */
+int ds_clear_capabilities(void);
+
+/* open(2)/openat(2) with an explicit mode. */
+int ds_openat(int dirfd, const char *path, int flags, mode_t mode);
+
+/* Bring the loopback interface up (ioctl is variadic). */
+int ds_loopback_up(void);
+
+/* The process environment, for execve. */
+char **ds_environ(void);
+
+#endif

@@ -1,0 +1,3 @@
+public enum DotslashCommand {
+    public static func main() -> Never { fatalError("todo") }
+}

@@ -1,0 +1,3 @@
+import RunnerRuntime
+
+Runner.main()

@@ -1,0 +1,3 @@
+import DotslashCLI
+
+DotslashCommand.main()
