@@ -6,6 +6,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SWIFT   ?= swift
 CONFIG  ?= release
+# Installed binaries must not need the toolchain's shared Swift runtime.
+SWIFT_FLAGS ?= --static-swift-stdlib
 
 # Building: the C libraries behind the SwiftPM system-library targets, and
 # their static archives for the runner.
@@ -17,7 +19,7 @@ TEST_PACKAGES  = mmdebstrap busybox-static python3 util-linux uidmap file binuti
                  ca-certificates zstd xz-utils bzip2 curl bubblewrap hyperfine
 PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
-BIN_DIR = $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path 2>/dev/null)
+BIN_DIR = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
 
 .PHONY: all deps build test demo bench install uninstall clean
 
@@ -39,7 +41,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(SWIFT_FLAGS)
 
 test: deps
 	$(SWIFT) build
@@ -47,7 +49,7 @@ test: deps
 
 install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/libexec/dotslash"
-	install -m 0755 "$(BIN_DIR)/dotslash" "$(DESTDIR)$(PREFIX)/bin/dotslash"
+	install -m 0755 -s "$(BIN_DIR)/dotslash" "$(DESTDIR)$(PREFIX)/bin/dotslash"
 	install -m 0755 -s "$(BIN_DIR)/dotslash-runner" "$(DESTDIR)$(PREFIX)/libexec/dotslash/dotslash-runner"
 
 uninstall:

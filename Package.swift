@@ -68,7 +68,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ManifestTests", dependencies: ["DotslashManifest", "TestSupport"]),
+        .testTarget(name: "ManifestTests", dependencies: ["DotslashManifest", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RunnerTests",
                     dependencies: ["RunnerFormat", "DotslashDigest", "DotslashStore", "TestSupport"]),
         .testTarget(name: "StoreTests",

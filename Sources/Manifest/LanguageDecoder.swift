@@ -242,7 +242,7 @@ struct LanguageDecoder {
             if value && !language.binfmt.openBinary {
                 report.error("'credentials: true' requires 'open-binary: true' (the kernel's C flag implies O)", at: pair.value)
             } else if value {
-                report.warning("'credentials: true' (flag C) runs the interpreter of a setuid script with the script owner's privileges; see the security notes", at: pair.value)
+                report.warning("'credentials: true' (flag C) runs the interpreter of a setuid script with the script owner's privileges; enable it only for interpreters you trust (see docs/security.md)", at: pair.value)
             }
         }
     }

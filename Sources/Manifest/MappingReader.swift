@@ -76,8 +76,12 @@ struct Report {
     }
 
     mutating func bool(_ node: YAMLNode, _ what: String) -> Bool? {
-        if case .scalar(let scalar) = node.kind, case .bool(let value) = scalar.resolvedType { return value }
-        error("\(what) must be true or false, not \(node.typeName)", at: node)
+        guard case .scalar(let scalar) = node.kind else {
+            error("\(what) must be true or false, not \(node.typeName)", at: node)
+            return nil
+        }
+        if case .bool(let value) = scalar.resolvedType { return value }
+        error("\(what) must be true or false, not '\(scalar.text)'", at: node)
         return nil
     }
 

@@ -2,6 +2,10 @@
 /// when it is close enough to be a plausible typo.
 public enum Suggestion {
     public static func closest(to word: String, among candidates: [String]) -> String? {
+        // A prefix such as `ext` for `extensions` is the likeliest intent.
+        if word.count >= 3, let prefixed = candidates.first(where: { $0.hasPrefix(word.lowercased()) }) {
+            return prefixed
+        }
         let limit = max(2, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -10,9 +14,7 @@ public enum Suggestion {
                 best = (candidate, distance)
             }
         }
-        if let best { return best.candidate }
-        // A prefix such as `ext` for `extensions`.
-        return candidates.first { word.count >= 3 && $0.hasPrefix(word.lowercased()) }
+        return best?.candidate
     }
 
     /// Levenshtein distance over Unicode scalars, two rows of memory.
