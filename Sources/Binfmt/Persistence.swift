@@ -37,7 +37,7 @@ public enum BinfmtPersistence {
 
     /// Writes `render(entries)` to `<directory>/dotslash.conf` atomically
     /// (temporary file, fsync, rename, fsync of the directory), creating the
-    /// directory when missing. Returns the file's path.
+    /// directory and its parents when missing. Returns the file's path.
     @discardableResult
     public static func write(_ entries: [BinfmtEntry], to directory: String = defaultDirectory) throws -> String {
         let content = Array(try render(entries).utf8)
@@ -45,7 +45,11 @@ public enum BinfmtPersistence {
         func failure(_ path: String) -> BinfmtError {
             .system(stage: .persisting, path: path, errno: errno)
         }
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw failure(directory) }
+        var prefix = ""
+        for component in directory.split(separator: "/") {
+            prefix += (prefix.isEmpty && !directory.hasPrefix("/") ? "" : "/") + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw failure(prefix) }
+        }
 
         let temporary = "\(directory)/.\(fileName).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)

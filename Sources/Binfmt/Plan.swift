@@ -125,6 +125,12 @@ public struct BinfmtConflict: Sendable, Hashable, CustomStringConvertible {
     public var foreign: BinfmtEntry
     public var reason: Reason
 
+    public init(entry: String, foreign: BinfmtEntry, reason: Reason) {
+        self.entry = entry
+        self.foreign = foreign
+        self.reason = reason
+    }
+
     public var description: String {
         let state = foreign.enabled ? "" : " (disabled)"
         switch reason {
