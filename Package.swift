@@ -73,7 +73,7 @@ let package = Package(
                     dependencies: ["RunnerFormat", "DotslashDigest", "DotslashStore", "TestSupport"]),
         .testTarget(name: "StoreTests",
                     dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
-        .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport"]),
+        .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport", "binfmt-probe"]),
         // Drives the binfmt library from a separate process, so the tests can
         // run it inside a private user namespace (Tests/Support/userns-run).
         .executableTarget(name: "binfmt-probe", dependencies: ["DotslashBinfmt"],

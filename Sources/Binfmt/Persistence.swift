@@ -17,9 +17,9 @@ public enum BinfmtPersistence {
 
     static let header = """
         # binfmt_misc entries of dotslash, one register string per line, read by
-        # systemd-binfmt at boot (see binfmt.d(5)). Written by `dotslash apply`;
-        # edits are lost at the next apply. Remove an entry with
-        # `echo -1 > /proc/sys/fs/binfmt_misc/NAME` and a new apply.
+        # systemd-binfmt at boot (see binfmt.d(5)). Written by `dotslash apply`
+        # from the manifests in /etc/dotslash; edits here are lost at the next
+        # apply. To drop a language, remove it from the manifests and apply.
 
         """
 
