@@ -25,11 +25,17 @@ struct KernelTests {
         ]
     }
 
+    /// A harness whose desired.json holds `everyShape`.
+    static func harnessWithEveryShape() throws -> (KernelHarness, [BinfmtEntry]) {
+        let harness = try KernelHarness()
+        let desired = everyShape(interpreter: harness.path("interp-v1"))
+        try harness.writeEntries("desired.json", desired)
+        return (harness, desired)
+    }
+
     @Test("what dotslash renders, the kernel accepts and reads back as planned; foreign entries stay untouched")
     func roundTrip() throws {
-        let harness = try KernelHarness()
-        let desired = Self.everyShape(interpreter: harness.path("interp-v1"))
-        try harness.writeEntries("desired.json", desired)
+        let (harness, desired) = try Self.harnessWithEveryShape()
         let out = try harness.run(ForeignEntries.script + """
             echo "== before"; $PROBE read "$B"
             echo "== apply"; $PROBE apply "$B" desired.json
@@ -105,14 +111,20 @@ struct KernelTests {
         #expect(try out.entry("final", named: "dotslash-t-dsx") == entry.asRegistered)
     }
 
-    @Test("a gapless update: a script executed in a loop through the entry never fails while it is replaced")
-    func gaplessUpdate() throws {
+    /// A harness with v1.json and v2.json: one entry whose interpreter exits 10, then 20.
+    static func harnessWithTwoVersions() throws -> (KernelHarness, BinfmtEntry, BinfmtEntry) {
         let harness = try KernelHarness()
         let v1 = BinfmtEntry.owned(language: "gap", extension: "dsg", interpreter: harness.path("interp-v1"))
         var v2 = v1
         v2.interpreter = harness.path("interp-v2")
         try harness.writeEntries("v1.json", [v1])
         try harness.writeEntries("v2.json", [v2])
+        return (harness, v1, v2)
+    }
+
+    @Test("a gapless update: a script executed in a loop through the entry never fails while it is replaced")
+    func gaplessUpdate() throws {
+        let (harness, _, v2) = try Self.harnessWithTwoVersions()
         // No #! line: without a handler, execve fails with ENOEXEC.
         try harness.write("loop.dsg", "not a script\n", executable: true)
         let out = try harness.run("""
@@ -148,14 +160,9 @@ struct KernelTests {
 
     @Test("leftover <name>.next entries of an interrupted apply are cleaned up")
     func leftoverTemporary() throws {
-        let harness = try KernelHarness()
-        let v1 = BinfmtEntry.owned(language: "gap", extension: "dsg", interpreter: harness.path("interp-v1"))
-        var v2 = v1
-        v2.interpreter = harness.path("interp-v2")
+        let (harness, v1, v2) = try Self.harnessWithTwoVersions()
         var leftover = v2
         leftover.name = "dotslash-gap-dsg.next"
-        try harness.writeEntries("v1.json", [v1])
-        try harness.writeEntries("v2.json", [v2])
         try harness.writeEntry("leftover.json", leftover)
         let out = try harness.run("""
             $PROBE register "$B" leftover.json >/dev/null
@@ -174,9 +181,7 @@ struct KernelTests {
 
     @Test("the persisted dotslash.conf, read by systemd-binfmt on a fresh binfmt_misc, re-registers every entry")
     func persistence() throws {
-        let harness = try KernelHarness()
-        let desired = Self.everyShape(interpreter: harness.path("interp-v1"))
-        try harness.writeEntries("desired.json", desired)
+        let (harness, desired) = try Self.harnessWithEveryShape()
         let first = try harness.run(ForeignEntries.script + """
             $PROBE apply "$B" desired.json >/dev/null
             echo "== persist"; $PROBE persist "$W/binfmt.d" "$B"
