@@ -7,6 +7,7 @@ public enum BinfmtStage: Sendable, Hashable {
     case listing
     case reading(entry: String)
     case readingStatus
+    case openingRegister
     case registering(entry: String, interpreter: String)
     case removing(entry: String)
     case enabling(entry: String)
@@ -19,6 +20,7 @@ public enum BinfmtStage: Sendable, Hashable {
         case .listing: "listing binfmt_misc entries"
         case .reading(let entry): "reading binfmt_misc entry \(entry)"
         case .readingStatus: "reading binfmt_misc status"
+        case .openingRegister: "opening binfmt_misc's register file"
         case .registering(let entry, _): "registering binfmt_misc entry \(entry)"
         case .removing(let entry): "removing binfmt_misc entry \(entry)"
         case .enabling(let entry): "enabling binfmt_misc entry \(entry)"
@@ -99,7 +101,7 @@ public enum BinfmtError: Error, Sendable, Hashable {
         case (.removing(let entry), ENOENT), (.enabling(let entry), ENOENT), (.disabling(let entry), ENOENT),
              (.reading(let entry), ENOENT):
             return "no binfmt_misc entry named \(entry) (it may have been removed meanwhile)"
-        case (.listing, ENOENT), (.readingStatus, ENOENT):
+        case (.listing, ENOENT), (.readingStatus, ENOENT), (.openingRegister, ENOENT):
             return "binfmt_misc is not mounted there: `mount -t binfmt_misc binfmt_misc <dir>` (apply mounts it itself)"
         case (.mounting, ENODEV):
             return "the kernel has no binfmt_misc filesystem: `modprobe binfmt_misc`"

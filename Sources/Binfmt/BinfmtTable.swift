@@ -96,9 +96,11 @@ public struct BinfmtTable: Sendable {
     public func register(_ entry: BinfmtEntry) throws {
         try requireOwned(entry.name)
         let text = try RegisterString.render(entry)
-        if let error = SystemFiles.writeOnce(registerPath, Array(text.utf8)) {
-            throw BinfmtError.system(stage: .registering(entry: entry.name, interpreter: entry.interpreter),
-                                     path: registerPath, errno: error.code)
+        if let failure = SystemFiles.writeOnce(registerPath, Array(text.utf8)) {
+            let stage: BinfmtStage = failure.opening
+                ? .openingRegister
+                : .registering(entry: entry.name, interpreter: entry.interpreter)
+            throw BinfmtError.system(stage: stage, path: registerPath, errno: failure.errno.code)
         }
     }
 
@@ -123,8 +125,8 @@ public struct BinfmtTable: Sendable {
             throw BinfmtError.invalidEntry(name: name, reason: problem)
         }
         let file = path(of: name)
-        if let error = SystemFiles.writeOnce(file, Array(text.utf8)) {
-            throw BinfmtError.system(stage: stage, path: file, errno: error.code)
+        if let failure = SystemFiles.writeOnce(file, Array(text.utf8)) {
+            throw BinfmtError.system(stage: stage, path: file, errno: failure.errno.code)
         }
     }
 

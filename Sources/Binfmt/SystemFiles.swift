@@ -26,16 +26,18 @@ enum SystemFiles {
     }
 
     /// Writes `bytes` with exactly one write(2), as binfmt_misc requires.
-    static func writeOnce(_ path: String, _ bytes: [UInt8]) -> Errno? {
+    /// The error says whether opening or writing failed: for `register` the
+    /// two mean different things (not mounted, or the string was refused).
+    static func writeOnce(_ path: String, _ bytes: [UInt8]) -> WriteFailure? {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return Errno.current }
+        guard fd >= 0 else { return WriteFailure(errno: Errno.current, opening: true) }
         defer { close(fd) }
         var written: Int
         repeat {
             written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         } while written < 0 && errno == EINTR
-        if written < 0 { return Errno.current }
-        return written == bytes.count ? nil : Errno(code: EIO)
+        if written < 0 { return WriteFailure(errno: Errno.current, opening: false) }
+        return written == bytes.count ? nil : WriteFailure(errno: Errno(code: EIO), opening: false)
     }
 
     /// The names in a directory, without "." and "..": one listing.
@@ -58,6 +60,11 @@ enum SystemFiles {
     static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
+}
+
+struct WriteFailure {
+    let errno: Errno
+    let opening: Bool
 }
 
 /// An errno value, as an Error so `Result` can carry it.
