@@ -129,6 +129,8 @@ struct KernelTests {
         try harness.write("loop.dsg", "not a script\n", executable: true)
         let out = try harness.run("""
             $PROBE apply "$B" v1.json >/dev/null
+            # Whatever happens, the loop stops when the script ends.
+            trap 'touch "$W/stop"' EXIT
             $PROBE exec-loop "$W/stop" "$W/loop.dsg" > loop.json &
             loop=$!
             sleep 0.2
