@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "DotslashImage",
                 dependencies: ["DotslashDigest", "DotslashFetch", "DotslashStore", "CArchive"],
                 path: "Sources/Image"),
-        .target(name: "DotslashBinfmt", path: "Sources/Binfmt"),
+        .target(name: "DotslashBinfmt", dependencies: ["DotslashDigest"], path: "Sources/Binfmt"),
         .target(name: "DotslashEngine",
                 dependencies: ["DotslashManifest", "DotslashStore", "DotslashFetch", "DotslashImage",
                                "DotslashBinfmt", "RunnerFormat", "CSystem"],
@@ -73,7 +73,11 @@ let package = Package(
                     dependencies: ["RunnerFormat", "DotslashDigest", "DotslashStore", "TestSupport"]),
         .testTarget(name: "StoreTests",
                     dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
-        .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport"]),
+        .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport", "binfmt-probe"]),
+        // Drives the binfmt library from a separate process, so the tests can
+        // run it inside a private user namespace (Tests/Support/userns-run).
+        .executableTarget(name: "binfmt-probe", dependencies: ["DotslashBinfmt"],
+                          path: "Tests/BinfmtProbe"),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["DotslashManifest", "DotslashBinfmt", "TestSupport"]),
     ],
