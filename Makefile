@@ -16,7 +16,7 @@ BUILD_PACKAGES = pkg-config libyaml-dev libcurl4-openssl-dev libarchive-dev libs
 # Testing and the demo: real rootfs trees, a local HTTP server and registry,
 # namespaces and the peers the benchmarks compare against.
 TEST_PACKAGES  = mmdebstrap busybox-static python3 util-linux uidmap file binutils \
-                 ca-certificates zstd xz-utils bzip2 curl bubblewrap hyperfine
+                 ca-certificates zstd xz-utils bzip2 curl bubblewrap hyperfine systemd
 PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)

@@ -48,7 +48,7 @@ let package = Package(
                           path: "Sources/Runner/Main", linkerSettings: staticRunner),
 
         // The tools.
-        .target(name: "DotslashManifest", dependencies: ["CYAML", "DotslashDigest"], path: "Sources/Manifest"),
+        .target(name: "DotslashManifest", dependencies: ["CYAML", "DotslashDigest", "DotslashBinfmt"], path: "Sources/Manifest"),
         .target(name: "DotslashStore",
                 dependencies: ["DotslashDigest", "RunnerFormat", "CArchive"],
                 path: "Sources/Store"),

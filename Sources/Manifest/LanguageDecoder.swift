@@ -1,3 +1,5 @@
+import DotslashBinfmt
+
 /// Turns one language's YAML mapping into a `Language`, reporting every
 /// problem with its place. Rules that span languages (unique names and
 /// extensions) live in `ManifestLoader`.
@@ -18,6 +20,7 @@ struct LanguageDecoder {
     struct Decoded {
         var language: Language
         var extensionNodes: [YAMLNode]
+        var magicNodes: [YAMLNode]
         var isValid: Bool
     }
 
@@ -33,6 +36,7 @@ struct LanguageDecoder {
             name: name, rootfs: .tarball(url: "", sha256: "", size: nil), interpreter: [],
             location: report.location(of: nameNode))
         var extensionNodes: [YAMLNode] = []
+        var magicNodes: [YAMLNode] = []
 
         if let pair = reader.value("description") {
             language.description = report.string(pair.value, "'description' of \(context)")
@@ -52,7 +56,10 @@ struct LanguageDecoder {
         }
         if let pair = reader.value("magic") {
             for item in report.sequence(pair.value, "'magic' of \(context)", hint: "; write '- hex: \"...\"' items") ?? [] {
-                if let rule = decodeMagic(item, context: context, report: &report) { language.magic.append(rule) }
+                if let rule = decodeMagic(item, context: context, report: &report) {
+                    language.magic.append(rule)
+                    magicNodes.append(item)
+                }
             }
         }
         if language.extensions.isEmpty, language.magic.isEmpty, report.diagnostics.errors.count == errorsBefore {
@@ -98,8 +105,10 @@ struct LanguageDecoder {
             decodeBinfmt(pair.value, into: &language, context: context, report: &report)
         }
 
-        checkRegisterLengths(language, nameNode: nameNode, report: &report)
-        return Decoded(language: language, extensionNodes: extensionNodes,
+        if report.diagnostics.errors.count == errorsBefore {
+            checkRegisterStrings(language, nameNode: nameNode, magicNodes: magicNodes, report: &report)
+        }
+        return Decoded(language: language, extensionNodes: extensionNodes, magicNodes: magicNodes,
                        isValid: report.diagnostics.errors.count == errorsBefore)
     }
 
@@ -247,23 +256,24 @@ struct LanguageDecoder {
         }
     }
 
-    /// Design section 1: every register string must fit the kernel's 1920 bytes.
-    private func checkRegisterLengths(_ language: Language, nameNode: YAMLNode, report: inout Report) {
-        let interpreterPath = "\(runnersDirectory)/\(language.name)-0123456789abcdef"
-        for ext in language.extensions {
-            let entry = "dotslash-\(language.name)-\(ext)"
-            let length = Rules.registerLength(entryName: entry, extension: ext, magic: nil,
-                                              interpreterPath: interpreterPath, flags: language.binfmt)
-            if length > Rules.maximumRegisterLength {
-                report.error("the register string of '\(entry)' would be \(length) bytes; the kernel takes at most \(Rules.maximumRegisterLength)", at: nameNode)
-            }
-        }
-        for (index, rule) in language.magic.enumerated() {
-            let entry = "dotslash-\(language.name)-magic\(index + 1)"
-            let length = Rules.registerLength(entryName: entry, extension: nil, magic: rule,
-                                              interpreterPath: interpreterPath, flags: language.binfmt)
-            if length > Rules.maximumRegisterLength {
-                report.error("the register string of '\(entry)' would be \(length) bytes (each magic and mask byte takes 4); the kernel takes at most \(Rules.maximumRegisterLength): shorten the magic or drop the mask", at: nameNode)
+    /// Design section 1: every register string must fit the kernel's limit,
+    /// checked by rendering the entries `apply` would register.
+    private func checkRegisterStrings(_ language: Language, nameNode: YAMLNode, magicNodes: [YAMLNode], report: inout Report) {
+        let runner = "\(runnersDirectory)/\(language.name)-0123456789abcdef"
+        let entries = DesiredEntries.make(for: language, runnerPath: runner)
+        for (entry, index) in zip(entries, 0...) {
+            do {
+                try RegisterString.preflight(entry)
+            } catch let error as BinfmtError {
+                let magicIndex = index - language.extensions.count
+                let node = magicIndex >= 0 && magicIndex < magicNodes.count ? magicNodes[magicIndex] : nameNode
+                if case .registerStringTooLong(_, let length, let limit) = error {
+                    report.error("the register string of '\(entry.name)' would be \(length) bytes; the kernel takes at most \(limit) (each magic and mask byte is written as \\xHH): shorten the magic or drop the mask", at: node)
+                } else {
+                    report.error("binfmt entry '\(entry.name)' cannot be registered: \(error.message)", at: node)
+                }
+            } catch {
+                report.error("binfmt entry '\(entry.name)' cannot be registered: \(error)", at: nameNode)
             }
         }
     }

@@ -1,3 +1,4 @@
+import DotslashBinfmt
 import Foundation
 
 /// The outcome of loading manifests: a manifest when there are no errors,
@@ -49,6 +50,8 @@ public struct ManifestLoader: Sendable {
         var languages: [Language] = []
         var names: [String: (location: SourceLocation, line: String?)] = [:]
         var claimed: [String: (language: String, location: SourceLocation, line: String?)] = [:]
+        var entryNames: [String: (language: String, location: SourceLocation)] = [:]
+        var magicRules: [(language: String, match: BinfmtEntry.Match, location: SourceLocation, line: String?)] = []
         let decoder = LanguageDecoder(runnersDirectory: runnersDirectory)
 
         for source in sources {
@@ -74,7 +77,24 @@ public struct ManifestLoader: Sendable {
                         claimed[ext] = (name, report.location(of: node), source.line(node.line))
                     }
                 }
-                if decoded.isValid, !clash { languages.append(decoded.language) }
+                guard decoded.isValid, !clash else { continue }
+                // Entry names join language and extension with '-', which both may contain.
+                for entry in DesiredEntries.make(for: decoded.language, runnerPath: "/r") {
+                    if let other = entryNames[entry.name] {
+                        report.error("language '\(name)' needs the binfmt entry '\(entry.name)', which language '\(other.language)' at \(other.location) needs too; rename one of them", at: nameNode)
+                        clash = true
+                    }
+                    entryNames[entry.name] = (name, nameLocation)
+                }
+                for (rule, node) in zip(decoded.language.magic, decoded.magicNodes) {
+                    let match = BinfmtEntry.Match.magic(offset: rule.offset, bytes: rule.bytes, mask: rule.mask)
+                    if let other = magicRules.first(where: { $0.language != name && $0.match.overlaps(match) }) {
+                        report.warning("this magic rule overlaps one of language '\(other.language)' at \(other.location); the kernel gives a file that matches both to the entry registered last", at: node)
+                        report.note("the other magic rule", at: other.location, sourceLine: other.line)
+                    }
+                    magicRules.append((name, match, report.location(of: node), source.line(node.line)))
+                }
+                if !clash { languages.append(decoded.language) }
             }
             diagnostics.append(contentsOf: report.diagnostics)
         }

@@ -6,8 +6,6 @@ enum Rules {
     static let maximumMagicLength = 256
     /// The kernel reads the first 256 bytes (BINPRM_BUF_SIZE) to match magic.
     static let kernelBufferSize = 256
-    /// The kernel's limit for one register string (MAX_REGISTER_LENGTH).
-    static let maximumRegisterLength = 1920
 
     static func languageName(_ name: String) -> String? {
         let bytes = Array(name.utf8)
@@ -157,19 +155,6 @@ enum Rules {
             return .failure(RuleError("mount '\(text)': '\(path)' must be an absolute path without '.', '..' or trailing '/'"))
         }
         return .success(Mount(hostPath: parts[0], containerPath: parts[1], readOnly: readOnly))
-    }
-
-    /// Length of the string `apply` writes to `register` for an entry.
-    static func registerLength(entryName: String, extension ext: String?, magic: MagicRule?,
-                               interpreterPath: String, flags: BinfmtFlags) -> Int {
-        let flagCount = 1 + (flags.preserveArgv0 ? 1 : 0) + (flags.openBinary ? 1 : 0) + (flags.credentials ? 1 : 0)
-        // ":name:type:offset:magic:mask:interpreter:flags"
-        var length = 7 + entryName.utf8.count + 1 + interpreterPath.utf8.count + flagCount
-        if let ext { length += ext.utf8.count }
-        if let magic {
-            length += String(magic.offset).utf8.count + magic.bytes.count * 4 + (magic.mask?.count ?? 0) * 4
-        }
-        return length
     }
 
     private static func isAlpha(_ c: UInt8) -> Bool {
