@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "DotslashStore",
                 dependencies: ["DotslashDigest", "RunnerFormat", "CArchive"],
                 path: "Sources/Store"),
-        .target(name: "DotslashFetch", dependencies: ["DotslashDigest", "CCurl", "CCurlShim"],
+        .target(name: "DotslashFetch", dependencies: ["DotslashDigest", "DotslashStore", "CCurl", "CCurlShim"],
                 path: "Sources/Fetch"),
         .target(name: "DotslashImage",
                 dependencies: ["DotslashDigest", "DotslashFetch", "DotslashStore", "CArchive"],
@@ -78,6 +78,11 @@ let package = Package(
         // run it inside a private user namespace (Tests/Support/userns-run).
         .executableTarget(name: "binfmt-probe", dependencies: ["DotslashBinfmt"],
                           path: "Tests/BinfmtProbe"),
+        // Fetches and extracts in a child process the store tests can kill -9, and
+        // that the fetch and extract benchmarks time.
+        .executableTarget(name: "store-probe",
+                          dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest"],
+                          path: "Tests/StoreProbe"),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["DotslashManifest", "DotslashBinfmt", "TestSupport"]),
     ],
