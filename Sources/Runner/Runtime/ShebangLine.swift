@@ -7,6 +7,11 @@ struct ShebangLine: Equatable {
     var interpreter: String
     var argument: String?
 
+    init(interpreter: String, argument: String?) {
+        self.interpreter = interpreter
+        self.argument = argument
+    }
+
     init?(_ head: [UInt8]) {
         guard head.count > 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return nil }
         var line = head[2...]
