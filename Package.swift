@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ManifestTests", dependencies: ["DotslashManifest", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RunnerTests",
-                    dependencies: ["RunnerFormat", "DotslashDigest", "DotslashStore", "TestSupport"]),
+                    dependencies: ["RunnerFormat", "RunnerRuntime", "DotslashDigest", "DotslashStore", "TestSupport"]),
         .testTarget(name: "StoreTests",
                     dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
         .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport", "binfmt-probe"]),

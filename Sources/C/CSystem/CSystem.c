@@ -11,7 +11,10 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <time.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -30,6 +33,8 @@ const unsigned long ds_MS_BIND = MS_BIND;
 const unsigned long ds_MS_REC = MS_REC;
 const unsigned long ds_MS_PRIVATE = MS_PRIVATE;
 const unsigned long ds_MS_SLAVE = MS_SLAVE;
+const unsigned long ds_MS_MOVE = MS_MOVE;
+const unsigned long ds_MS_UNBINDABLE = MS_UNBINDABLE;
 const int ds_MNT_DETACH = MNT_DETACH;
 
 int ds_unshare(int flags) { return unshare(flags); }
@@ -81,3 +86,36 @@ int ds_loopback_up(void) {
 }
 
 char **ds_environ(void) { return environ; }
+
+const int ds_O_PATH = O_PATH;
+const int ds_O_TMPFILE = O_TMPFILE;
+
+int ds_openat_in_root(int root, const char *path, int flags, mode_t mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)flags;
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}
+
+int ds_remount_bind_readonly(const char *path, unsigned long extra) {
+    struct statvfs info;
+    if (statvfs(path, &info) != 0) return -1;
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | extra;
+    if (info.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+    if (info.f_flag & ST_NODEV) flags |= MS_NODEV;
+    if (info.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+    if (info.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+    if (info.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (info.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+    return mount(NULL, path, NULL, flags, NULL);
+}
+
+int ds_syncfs(int fd) { return syncfs(fd); }
+
+uint64_t ds_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}

@@ -22,6 +22,8 @@ extern const unsigned long ds_MS_BIND;
 extern const unsigned long ds_MS_REC;
 extern const unsigned long ds_MS_PRIVATE;
 extern const unsigned long ds_MS_SLAVE;
+extern const unsigned long ds_MS_MOVE;
+extern const unsigned long ds_MS_UNBINDABLE;
 extern const int ds_MNT_DETACH;
 
 int ds_unshare(int flags);
@@ -47,5 +49,26 @@ int ds_loopback_up(void);
 
 /* The process environment, for execve. */
 char **ds_environ(void);
+
+/* open(2) flags that need _GNU_SOURCE. */
+extern const int ds_O_PATH;
+extern const int ds_O_TMPFILE;
+
+/* openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: `path` resolved
+   as if `root` were "/", symlinks included; no escape through "..",
+   absolute links or /proc magic links. */
+int ds_openat_in_root(int root, const char *path, int flags, mode_t mode);
+
+/* Bind remount of the mount at `path` as read-only (plus `extra` flags),
+   keeping its nosuid/nodev/noexec/atime flags: on a mount from a more
+   privileged namespace they are locked, and a remount that drops them
+   fails with EPERM. */
+int ds_remount_bind_readonly(const char *path, unsigned long extra);
+
+/* syncfs(2): flush the filesystem that holds fd. */
+int ds_syncfs(int fd);
+
+/* Monotonic clock in nanoseconds, for DOTSLASH_TRACE. */
+uint64_t ds_monotonic_ns(void);
 
 #endif
