@@ -1,3 +1,4 @@
+import DotslashEngine
 import DotslashManifest
 
 /// What every command receives: its parsed arguments, the environment and
@@ -10,6 +11,23 @@ struct CommandContext: Sendable {
     /// The manifest files: `--config` paths, else `DOTSLASH_CONFIG`, else the defaults.
     var manifestSources: ManifestSources {
         ManifestSources.resolve(configPaths: arguments.values("config"), environment: environment)
+    }
+
+    var output: Output {
+        Output(out: { Terminal.write(1, $0) }, err: { Terminal.write(2, $0) },
+               colorOut: terminal.colorOut, colorErr: terminal.colorErr, interactive: terminal.stderrIsTerminal)
+    }
+
+    /// The engine's view of paths and settings, from the common options.
+    func engine() throws -> EngineContext {
+        do {
+            return try EngineContext(
+                environment: environment, configPaths: arguments.values("config"),
+                stateDirectory: arguments.value("state-dir"), binfmtDirectory: arguments.value("binfmt-dir"),
+                output: output)
+        } catch {
+            throw CommandFailure(message: "\(error)", exitCode: 1)
+        }
     }
 }
 

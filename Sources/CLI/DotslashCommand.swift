@@ -18,6 +18,12 @@ public enum DotslashCommand {
     /// only when it works.
     static let commands: [Entry] = [
         Entry(spec: ValidateCommand.spec, run: ValidateCommand.run),
+        Entry(spec: DiffCommand.spec, run: DiffCommand.run),
+        Entry(spec: ApplyCommand.spec, run: ApplyCommand.run),
+        Entry(spec: StatusCommand.spec, run: StatusCommand.run),
+        Entry(spec: RunCommand.spec, run: RunCommand.run),
+        Entry(spec: FetchCommand.spec, run: FetchCommand.run),
+        Entry(spec: GCCommand.spec, run: GCCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
     ]
 

@@ -7,11 +7,14 @@ import Glibc
 struct Terminal: Sendable {
     let colorOut: Bool
     let colorErr: Bool
+    /// stderr is a terminal (progress bars), whatever NO_COLOR says.
+    let stderrIsTerminal: Bool
 
     init(environment: [String: String]) {
         let allowed = environment["NO_COLOR"].map { $0.isEmpty } ?? true && environment["TERM"] != "dumb"
+        stderrIsTerminal = isatty(2) == 1 && environment["TERM"] != "dumb"
         colorOut = allowed && isatty(1) == 1
-        colorErr = allowed && isatty(2) == 1
+        colorErr = allowed && stderrIsTerminal
     }
 
     func out(_ text: String) { Self.write(1, text) }

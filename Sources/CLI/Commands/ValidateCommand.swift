@@ -1,3 +1,4 @@
+import DotslashEngine
 import DotslashManifest
 
 enum ValidateCommand {
@@ -10,11 +11,11 @@ enum ValidateCommand {
 
     static func run(_ context: CommandContext) throws -> Int32 {
         let sources = context.manifestSources
-        let stateDirectory = StateDirectoryResolver.resolve(flag: context.arguments.value("state-dir"), environment: context.environment)
-        let result = ManifestLoader(runnersDirectory: stateDirectory + "/runners").load(files: sources.files)
+        let engine = try context.engine()
+        let result = ManifestLoader(runnersDirectory: engine.state.runnersDirectory).load(files: sources.files)
         var diagnostics = sources.diagnostics
         diagnostics.append(contentsOf: result.diagnostics)
-        DiagnosticPrinter.print(diagnostics, to: context.terminal)
+        DiagnosticPrinter.print(diagnostics, to: context.output)
 
         guard !diagnostics.hasErrors, let manifest = result.manifest else {
             let errors = diagnostics.errors.count

@@ -1,10 +1,10 @@
 import DotslashManifest
 
 /// Prints manifest diagnostics in the compiler layout, coloured on a terminal.
-enum DiagnosticPrinter {
-    static func render(_ diagnostic: Diagnostic, color: Bool) -> String {
+public enum DiagnosticPrinter {
+    public static func render(_ diagnostic: Diagnostic, color: Bool) -> String {
         guard color else { return diagnostic.description + "\n" }
-        let style: Terminal.Style
+        let style: Output.Style
         switch diagnostic.severity {
         case .error: style = .red
         case .warning: style = .magenta
@@ -16,16 +16,16 @@ enum DiagnosticPrinter {
             // "FILE:LINE:COL: " before the label, the message after it.
             let place = String(lines[0][..<range.lowerBound])
             let message = String(lines[0][range.upperBound...])
-            lines[0] = Terminal.paint(place, .bold, enabled: !place.isEmpty) + Terminal.paint(label, style, enabled: true)
-                + " " + Terminal.paint(message, .bold, enabled: true)
+            lines[0] = Output.paint(place, .bold, !place.isEmpty) + Output.paint(label, style, true)
+                + " " + Output.paint(message, .bold, true)
         }
-        if lines.count == 3 { lines[2] = Terminal.paint(lines[2], .green, enabled: true) }
+        if lines.count == 3 { lines[2] = Output.paint(lines[2], .green, true) }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func print(_ diagnostics: DiagnosticList, to terminal: Terminal) {
+    public static func print(_ diagnostics: DiagnosticList, to output: Output) {
         for diagnostic in diagnostics.items {
-            terminal.err(render(diagnostic, color: terminal.colorErr))
+            output.err(render(diagnostic, color: output.colorErr))
         }
     }
 }
