@@ -22,6 +22,7 @@ public enum DotslashCommand {
         Entry(spec: ApplyCommand.spec, run: ApplyCommand.run),
         Entry(spec: StatusCommand.spec, run: StatusCommand.run),
         Entry(spec: RunCommand.spec, run: RunCommand.run),
+        Entry(spec: ShellCommand.spec, run: ShellCommand.run),
         Entry(spec: FetchCommand.spec, run: FetchCommand.run),
         Entry(spec: GCCommand.spec, run: GCCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
