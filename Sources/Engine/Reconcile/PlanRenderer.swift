@@ -56,7 +56,7 @@ struct PlanRenderer {
     }
 
     private func pad(_ field: String) -> String {
-        (field + ":").padding(toLength: 13, withPad: " ", startingAt: 0)
+        (field + ":").padding(toLength: 12, withPad: " ", startingAt: 0)
     }
 
     private func paint(_ text: String, _ style: Output.Style) -> String {
