@@ -31,10 +31,9 @@ public enum Run {
         } catch {
             return fail("\(language.name): \(error)")
         }
-        var argv = [runner, file]
-        if language.binfmt.preserveArgv0 { argv.append(file) }
-        argv += arguments
-        execute(argv)
+        // As `runner FILE ARGS...` by hand: the runner tells this apart from
+        // the kernel's P-flag layout by itself.
+        execute([runner, file] + arguments)
         return fail("\(language.name): cannot execute the runner \(runner): \(String(cString: strerror(errno)))")
     }
 
