@@ -1,0 +1,70 @@
+import Foundation
+
+/// Tests/Support/httpserver.py on a free port of 127.0.0.1, serving the files
+/// of `root` with the fault modes described in that script. Stopped by
+/// `stop()` or when the value is released.
+public final class HTTPServer: @unchecked Sendable {
+    public struct Request: Sendable, Equatable {
+        public var method: String
+        public var path: String
+        /// The Range header, if the client sent one.
+        public var range: String?
+    }
+
+    public let root: URL
+    public let port: Int
+    private let process: Process
+    private let logPath: String
+
+    public init(root: URL) throws {
+        self.root = root
+        logPath = root.appendingPathComponent("requests.log").path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = TestPaths.packageRoot.appendingPathComponent("Tests/Support/httpserver.py").path
+        process.arguments = ["python3", script, "--root", root.path, "--log", logPath]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw ServerError(message: "httpserver.py did not start: \(text)")
+        }
+        self.port = port
+    }
+
+    /// `http://127.0.0.1:PORT/PATH`.
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    /// Every request the server has seen, in order.
+    public func requests() -> [Request] {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let method = object["method"] as? String, let path = object["path"] as? String else { return nil }
+            return Request(method: method, path: path, range: object["range"] as? String)
+        }
+    }
+
+    public func clearLog() { try? FileManager.default.removeItem(atPath: logPath) }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    public struct ServerError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+}
