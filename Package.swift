@@ -79,6 +79,8 @@ let package = Package(
                           dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest"],
                           path: "Tests/StoreProbe"),
         .testTarget(name: "BinfmtTests", dependencies: ["DotslashBinfmt", "TestSupport"]),
+        .testTarget(name: "ImageTests",
+                    dependencies: ["DotslashImage", "DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["DotslashManifest", "DotslashBinfmt", "TestSupport"]),
     ],

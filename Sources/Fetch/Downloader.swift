@@ -143,7 +143,9 @@ public final class Downloader {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try? curl.set(CURLOPT_WRITEDATA, pointer: context)
         try? curl.set(CURLOPT_HEADERDATA, pointer: context)
-        let code = withExtendedLifetime(sink) { curl.perform() }
+        let headers = HTTPHeaderList(options.requestHeaders)
+        try headers.apply(to: curl)
+        let code = withExtendedLifetime((sink, headers)) { curl.perform() }
         return try classify(code, curl: curl, url: url, sink: sink)
     }
 
