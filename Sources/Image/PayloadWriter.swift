@@ -32,6 +32,9 @@ final class PayloadWriter {
             archive_write_free(handle)
             throw ArchiveInputError(message: "libarchive cannot write zstd-compressed pax archives: \(message)")
         }
+        // No zero padding after the compressed stream: zstd readers take
+        // padding for a damaged next frame.
+        archive_write_set_bytes_in_last_block(handle, 1)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         let status = archive_write_open(handle, context, nil, { _, context, buffer, length in
             guard let context, let buffer else { return -1 }

@@ -79,13 +79,24 @@ enum Fixtures {
     static let hostPlatform = Platform.host.description
     static let foreignPlatform = Platform.host.architecture == "arm64" ? "linux/amd64" : "linux/arm64/v8"
 
-    /// Copies `oci:LAYOUT:TAG` into the registry with skopeo, digests preserved.
-    static func push(layout: String, tag: String, to destination: String, credentials: String? = nil) throws {
-        var argv = ["skopeo", "copy", "--quiet", "--all", "--preserve-digests", "--dest-tls-verify=false"]
+    /// Copies `oci:LAYOUT:TAG` into the registry with skopeo, digests
+    /// preserved; with `format: "v2s2"` converted to Docker's media types
+    /// instead (new digests: see `manifestDigest`).
+    static func push(layout: String, tag: String, to destination: String, credentials: String? = nil,
+                     format: String? = nil) throws {
+        var argv = ["skopeo", "copy", "--quiet", "--dest-tls-verify=false"]
+        argv += format.map { ["--format", $0] } ?? ["--all", "--preserve-digests"]
         if let credentials { argv += ["--dest-creds", credentials] }
         argv += ["oci:\(layout):\(tag)", "docker://\(destination)"]
         let result = try Command.run(argv)
         guard result.status == 0 else { throw FixtureError("skopeo failed: \(result)") }
+    }
+
+    /// The digest of the manifest the registry serves for `reference`, as skopeo sees it.
+    static func manifestDigest(_ reference: String) throws -> (Digest, String) {
+        let result = try Command.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + reference])
+        guard result.status == 0 else { throw FixtureError("skopeo inspect failed: \(result)") }
+        return (SHA256.hash(Array(result.stdout.utf8)), result.stdout)
     }
 
     /// A file's entries under `root`, relative, sorted: "bin/", "bin/sh -> busybox", "etc/x".
