@@ -15,7 +15,6 @@ import TestSupport
         return image
     }
 
-
     @Test func layoutByTagWithItsConfig() throws {
         let directory = try TemporaryDirectory("layout")
         let tree = try Fixtures.busyboxTree(in: directory)

@@ -22,7 +22,6 @@ import TestSupport
         ["tag": tag, "platform": Fixtures.hostPlatform, "layers": [["dir": tree.path]], "env": ["PATH=/bin", "HOME=/root"]]
     }
 
-
     @Test func singleLayerImageWithDockerMediaTypes() throws {
         let directory = try TemporaryDirectory("registry-test")
         let registry = try TestRegistry()

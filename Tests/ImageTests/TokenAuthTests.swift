@@ -47,7 +47,6 @@ import TestSupport
         deinit { registry.stop() }
     }
 
-
     @Test func anonymousTokensAndSavedCredentials() throws {
         let world = try World()
         let host = world.registry.host
