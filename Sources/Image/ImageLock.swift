@@ -139,6 +139,18 @@ public struct ImageLock: Sendable, Equatable {
         entries = entries.filter { languages.contains($0.key) }
     }
 
+    /// What the store must keep for the locked images (for `gc`): each
+    /// manifest, config and payload blob, and each `rootfs/<manifest hex>`
+    /// tree. Layer blobs are only needed while a payload is built; a later
+    /// build fetches them again.
+    public var referencedBlobs: Set<Digest> {
+        Set(entries.values.flatMap { entry in
+            [entry.manifestDigest, Entry.digest(entry.configDigest), entry.payloadDigest].compactMap { $0 }
+        })
+    }
+
+    public var referencedTrees: Set<Digest> { Set(entries.values.compactMap(\.manifestDigest)) }
+
     /// The stable text of the file.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()

@@ -25,6 +25,8 @@ public final class ImageSource {
     /// Per run: one resolution per reference, one client (and token) per repository.
     private var resolutions: [String: Resolution] = [:]
     private var origins: [String: ImageOrigin] = [:]
+    /// Payloads built or found in this run, by manifest: two languages on one image flatten it once.
+    private var payloads: [Digest: Digest] = [:]
 
     public init(state: StateDirectory, platform: Platform = .host, downloadOptions: DownloadOptions = DownloadOptions(),
                 progress: ProgressReporter = SilentProgress(), extraction: ExtractionOptions = .forCurrentUser(),
@@ -145,7 +147,10 @@ public final class ImageSource {
         let treePath = state.rootfsDirectory + "/" + key
         let treeExists = FileManager.default.fileExists(atPath: treePath)
         let blobs = BlobStore(state: state)
-        if let known = resolved.payloadDigest, try blobs.contains(known) {
+        let known = try resolved.payloadDigest ?? payloads[resolved.manifestDigest]
+            ?? ImageLock.load(state).entries.values.first { $0.manifestDigest == resolved.manifestDigest && $0.payload != nil }?.payloadDigest
+        if let known, try blobs.contains(known) {
+            payloads[resolved.manifestDigest] = known
             let extraction = treeExists ? nil
                 : try RootfsExtractor(state: state, options: extraction, progress: progress).extract(archive: blobs.path(for: known), key: key)
             return MaterializedImage(treePath: treePath, payloadPath: blobs.path(for: known), payloadDigest: known,
@@ -162,6 +167,7 @@ public final class ImageSource {
         let payload = try ImageFlattener(state: state, reference: resolved.reference, progress: progress).flatten(paths)
         let extraction = treeExists ? nil
             : try RootfsExtractor(state: state, options: extraction, progress: progress).extract(archive: payload.path, key: key)
+        payloads[resolved.manifestDigest] = payload.digest
         try recordPayload(payload.digest, manifest: resolved.manifestDigest)
         return MaterializedImage(treePath: treePath, payloadPath: payload.path, payloadDigest: payload.digest,
                                  payload: payload, extraction: extraction)

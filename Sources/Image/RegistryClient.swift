@@ -22,6 +22,8 @@ final class RegistryClient: ImageOrigin {
     private var challenge: AuthChallenge?
     /// The saved credential the current authorization was obtained with.
     private var usedCredential: RegistryCredential?
+    /// Whether `/v2/` was asked what authentication it wants.
+    private var pinged = false
 
     init(image: RegistryImage, reference: String, options: DownloadOptions, progress: ProgressReporter,
          credentials: RegistryCredentials) {
@@ -72,7 +74,7 @@ final class RegistryClient: ImageOrigin {
         let blobs = BlobStore(state: state)
         if try blobs.contains(descriptor.digest, size: descriptor.size) { return blobs.path(for: descriptor.digest) }
         let url = image.repositoryURL + "/blobs/" + descriptor.digestString
-        if authorization == nil { try authenticateForBlobs() }
+        if authorization == nil && !pinged { try authenticateForBlobs() }
         var refreshed = false
         while true {
             var options = downloadOptions
@@ -145,6 +147,7 @@ final class RegistryClient: ImageOrigin {
     /// Blobs are fetched by the downloader, which does not answer challenges:
     /// ask `/v2/` for the challenge first (it also says when none is needed).
     private func authenticateForBlobs() throws {
+        pinged = true
         let response: HTTPResponse
         do {
             response = try http.get("\(image.scheme)://\(image.apiHost)/v2/", maxBytes: 1 << 16)

@@ -42,6 +42,28 @@ import TestSupport
         #expect(lock.lookup(language: "box", reference: "oci:\(layout):v2") == nil)
     }
 
+    @Test func twoLanguagesOnOneImageShareItsTreeAndPayload() throws {
+        let directory = try TemporaryDirectory("layout")
+        let layout = directory.file("layout").path
+        try Fixtures.makeLayout(["layout": layout, "images": [image(try Fixtures.busyboxTree(in: directory), tag: "t")]], in: directory)
+        let state = try Fixtures.state(in: directory)
+        let source = ImageSource(state: state)
+        let first = try source.resolve(reference: "oci:\(layout):t", language: "a")
+        let second = try source.resolve(reference: "oci:\(layout):t", language: "b")
+        let built = try source.materialize(first)
+        let shared = try source.materialize(second)
+        #expect(built.payload != nil)
+        #expect(shared.payload == nil && shared.extraction == nil)
+        #expect(shared.payloadDigest == built.payloadDigest && shared.treePath == built.treePath)
+        // A new run finds the payload through the lock.
+        #expect(try ImageSource(state: state).materialize(second).payload == nil)
+
+        // What gc must keep: manifest, config and payload blobs, and the tree.
+        let lock = try ImageLock.load(state)
+        #expect(lock.referencedBlobs == [first.manifestDigest, first.configDigest, built.payloadDigest])
+        #expect(lock.referencedTrees == [first.manifestDigest])
+    }
+
     @Test func choosingAnImageInALayout() throws {
         let directory = try TemporaryDirectory("layout")
         let tree = try Fixtures.busyboxTree(in: directory)
