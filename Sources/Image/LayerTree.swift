@@ -206,13 +206,17 @@ final class LayerTree {
         return stack[stack.count - 1]
     }
 
-    /// An opaque directory: drop what lower layers wrote below it.
+    /// An opaque directory: drop what lower layers wrote below it. A loop,
+    /// not recursion: a hostile image may nest thousands of directories.
     private func hideLower(in directory: TreeNode, layer: Int) {
-        for (name, child) in directory.children {
-            if child.lastLayer < layer {
-                directory.children[name] = nil
-            } else if child.isDirectory {
-                hideLower(in: child, layer: layer)
+        var pending = [directory]
+        while let current = pending.popLast() {
+            for (name, child) in current.children {
+                if child.lastLayer < layer {
+                    current.children[name] = nil
+                } else if child.isDirectory {
+                    pending.append(child)
+                }
             }
         }
     }
@@ -224,17 +228,20 @@ final class LayerTree {
     }
 
     /// Every node below the root in depth-first order, siblings sorted by
-    /// their bytes: a deterministic order for the payload.
+    /// their bytes: a deterministic order for the payload. An explicit
+    /// stack, for the same reason as `hideLower`.
     func walk(_ visit: (NameBytes, TreeNode) throws -> Void) rethrows {
-        try walk(root, prefix: [], visit)
+        var pending = Self.sortedChildren(of: root, prefix: [])
+        while let (path, node) = pending.popLast() {
+            try visit(path, node)
+            if node.isDirectory { pending += Self.sortedChildren(of: node, prefix: path) }
+        }
     }
 
-    private func walk(_ directory: TreeNode, prefix: NameBytes, _ visit: (NameBytes, TreeNode) throws -> Void) rethrows {
-        for name in directory.children.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard let child = directory.children[name] else { continue }
-            let path = prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name
-            try visit(path, child)
-            if child.isDirectory { try walk(child, prefix: path, visit) }
+    /// Children with their paths, last name first (the stack pops the first).
+    private static func sortedChildren(of directory: TreeNode, prefix: NameBytes) -> [(NameBytes, TreeNode)] {
+        directory.children.sorted { $1.key.lexicographicallyPrecedes($0.key) }.map { name, child in
+            (prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name, child)
         }
     }
 }

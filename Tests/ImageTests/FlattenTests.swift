@@ -127,6 +127,17 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: state.temporaryDirectory).isEmpty)
     }
 
+    @Test func deeplyNestedTreesNeedNoDeepStack() throws {
+        let directory = try TemporaryDirectory("flatten")
+        let deep = Array(repeating: "d", count: 1500).joined(separator: "/")
+        let (ready, _, _) = try materialize([
+            ["entries": [["name": deep + "/lower", "type": "file", "content": "lower"]]],
+            ["entries": [["name": "d/.wh..wh..opq", "type": "file"], ["name": deep + "/upper", "type": "file", "content": "upper"]]],
+        ], in: directory)
+        #expect(Fixtures.read(ready.treePath + "/" + deep + "/upper") == "upper")
+        #expect(!FileManager.default.fileExists(atPath: ready.treePath + "/" + deep + "/lower"))
+    }
+
     @Test func devicesAreSkippedAndReported() throws {
         let directory = try TemporaryDirectory("flatten")
         let (ready, _, _) = try materialize([["entries": [
