@@ -83,6 +83,8 @@ let package = Package(
         .executableTarget(name: "store-probe",
                           dependencies: ["DotslashStore", "DotslashFetch", "DotslashDigest"],
                           path: "Tests/StoreProbe"),
+        .testTarget(name: "ImageTests",
+                    dependencies: ["DotslashImage", "DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
         .testTarget(name: "IntegrationTests",
                     dependencies: ["DotslashManifest", "DotslashBinfmt", "TestSupport"]),
     ],

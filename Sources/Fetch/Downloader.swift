@@ -143,7 +143,9 @@ public final class Downloader {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try? curl.set(CURLOPT_WRITEDATA, pointer: context)
         try? curl.set(CURLOPT_HEADERDATA, pointer: context)
-        let code = withExtendedLifetime(sink) { curl.perform() }
+        let headers = HTTPHeaderList(options.requestHeaders)
+        try headers.apply(to: curl)
+        let code = withExtendedLifetime((sink, headers)) { curl.perform() }
         return try classify(code, curl: curl, url: url, sink: sink)
     }
 
@@ -235,10 +237,11 @@ public final class Downloader {
         switch sink.failure {
         case .rangeMismatch(let detail):
             return .retry(failure(.transfer, detail, "the download starts over"), startOver: true)
-        case .tooLarge:
+        case .tooLarge(let announced):
             let expected = sink.expectedSize ?? 0
             unlink(sink.path)
-            throw failure(.size(expected: expected, actual: sink.size), "the server sent more than the expected \(expected) bytes; the download was deleted",
+            throw failure(.size(expected: expected, actual: announced),
+                          "expected \(expected) bytes, the server sends \(announced); the download was deleted",
                           "the file at the URL changed, or the expected size is wrong")
         case .write(let code):
             throw failure(.write, "writing the download: \(String(cString: strerror(code)))",

@@ -14,8 +14,8 @@ final class TransferSink {
         case write(Int32)
         /// The server answered a Range request with the wrong range.
         case rangeMismatch(String)
-        /// More bytes arrived than the expected size.
-        case tooLarge
+        /// More bytes arrived than the expected size: at least this many.
+        case tooLarge(announced: Int64)
     }
 
     let fd: Int32
@@ -75,7 +75,8 @@ final class TransferSink {
             progress.update(done: size, total: expectedSize ?? length.map { $0 + size })
         }
         if let expectedSize, size + Int64(bytes.count) > expectedSize {
-            failure = .tooLarge
+            let announced = curl?.contentLength().map { $0 + requestedFrom } ?? 0
+            failure = .tooLarge(announced: max(announced, size + Int64(bytes.count)))
             return false
         }
         guard var base = bytes.baseAddress else { return true }

@@ -72,7 +72,11 @@ public struct StateDirectory: Sendable, Equatable {
             try FileSystem.makeDirectory(path, mode: mode)
             try checkSafe(path, owner: owner, followSymlink: path == root)
         }
-        let fd = try FileSystem.open(lockPath, O_RDWR | O_CREAT, mode: 0o644, step: "creating the store lock")
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            let hint = errno == EACCES ? "this store belongs to another user; run as its owner or use a store of your own (--state-dir)" : nil
+            throw StoreError.system("creating the store lock", lockPath, hint: hint)
+        }
         close(fd)
     }
 

@@ -57,7 +57,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     public func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        // SIGKILL: a test runner may hand its children a blocked SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
