@@ -46,7 +46,7 @@ public enum Apply {
     private static func run(_ context: EngineContext, options: Options, output: Output) throws -> Int32 {
         guard let manifest = ManifestStage.load(context) else { return 1 }
         if options.dryRun {
-            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.offline(context))
+            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImageSession(context: context).pinOffline)
             let kernel = try KernelView.read(context)
             let frozen = Set(desired.targets.filter { !$0.isPinned }.map(\.name))
             let plan = try Planning.plan(desired: desired, kernel: kernel, frozen: frozen)
@@ -60,9 +60,10 @@ public enum Apply {
         let lock = try StoreLock(state: context.state) { output.err("\($0)\n") }
         defer { lock.unlock() }
 
-        let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.online(context, update: options.update))
+        let images = ImageSession(context: context)
+        let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: { try images.pinOnline($0, $1, update: options.update) })
         var failures: [Failure] = []
-        let builder = ArtifactBuilder(context: context)
+        let builder = ArtifactBuilder(context: context, images: images)
         let steps: [(String, (LanguageTarget) throws -> Void)] = [
             ("fetch", builder.fetch), ("extract", builder.extract), ("build runner", builder.buildRunner),
         ]

@@ -9,10 +9,12 @@ import RunnerFormat
 /// store. Call with the store lock held.
 struct ArtifactBuilder {
     let context: EngineContext
+    let images: ImageSession
     let progress: ProgressReporter
 
-    init(context: EngineContext) {
+    init(context: EngineContext, images: ImageSession) {
         self.context = context
+        self.images = images
         progress = context.output.progress()
     }
 
@@ -30,13 +32,16 @@ struct ArtifactBuilder {
             try Downloader(options: options, progress: progress)
                 .fetch(url: url, expectedSHA256: rootfs.key, expectedSize: size, into: context.state)
         case .image:
-            throw EngineError(step: "fetching", message: "image sources are not supported yet")
+            // Pulls what is missing, flattens the layers into rootfs/<key>
+            // and writes the payload tarball.
+            _ = try images.materialize(language: target.name)
         }
     }
 
     /// Extract the verified blob into `rootfs/<hex>`.
     func extract(_ target: LanguageTarget) throws {
         guard let rootfs = target.rootfs else { throw unpinned(target) }
+        if case .image = rootfs.source { return }  // materialized with the fetch
         let report = try RootfsExtractor(state: context.state, progress: progress).extract(blob: rootfs.key)
         if !report.alreadyPresent, !report.skipped.isEmpty || !report.modesChanged.isEmpty {
             let changed = report.skipped.map { "  skipped \($0)" } + report.modesChanged.map { "  changed \($0)" }
@@ -54,7 +59,7 @@ struct ArtifactBuilder {
         let name = "\(target.name)-\(id)"
         let runners = RunnerFiles(state: context.state)
         if runners.contains(name) { return }
-        let payload = payloadPath(rootfs)
+        let payload = try payloadPath(rootfs, language: target.name)
         let stub = context.runnerStub
         progress.start("\(target.name): build runner \(name)", total: nil)
         try runners.publish(name) { fd in
@@ -67,8 +72,14 @@ struct ArtifactBuilder {
         progress.finish("done")
     }
 
-    private func payloadPath(_ rootfs: PinnedRootfs) -> String {
-        context.state.blobPath(rootfs.key)
+    /// The tarball that goes into the runner: the rootfs blob itself, or the
+    /// payload flattened from an image.
+    private func payloadPath(_ rootfs: PinnedRootfs, language: String) throws -> String {
+        guard case .image = rootfs.source else { return context.state.blobPath(rootfs.key) }
+        guard let path = images.payloadPath(language: language) else {
+            throw EngineError(step: "building the runner", message: "the image of '\(language)' has no payload yet; fetch it first")
+        }
+        return path
     }
 
     private func unpinned(_ target: LanguageTarget) -> EngineError {

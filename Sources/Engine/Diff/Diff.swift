@@ -14,7 +14,7 @@ public enum Diff {
     public static func run(_ context: EngineContext, json: Bool) -> Int32 {
         guard let manifest = ManifestStage.load(context) else { return ExitCode.error }
         do {
-            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.offline(context))
+            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImageSession(context: context).pinOffline)
             let kernel = try KernelView.read(context)
             let unpinned = Set(desired.targets.filter { !$0.isPinned }.map(\.name))
             let plan = try Planning.plan(desired: desired, kernel: kernel, frozen: unpinned)

@@ -80,9 +80,10 @@ public enum Shell {
         }
         let lock = try StoreLock(state: context.state) { context.output.err("\($0)\n") }
         defer { lock.unlock() }
+        let images = ImageSession(context: context)
         let desired = try DesiredState.make(manifest: manifest, context: context,
-                                            pinImage: ImagePins.online(context, update: false))
-        let builder = ArtifactBuilder(context: context)
+                                            pinImage: { try images.pinOnline($0, $1, update: false) })
+        let builder = ArtifactBuilder(context: context, images: images)
         var entries: [BinfmtEntry] = []
         for target in desired.targets {
             do {

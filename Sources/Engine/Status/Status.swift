@@ -39,7 +39,7 @@ public enum Status {
         var desired: DesiredState?
         if let manifest = quietManifest(context) {
             do {
-                desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.offline(context))
+                desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImageSession(context: context).pinOffline)
             } catch {
                 manifestNote = "drift unknown: \(error)"
             }

@@ -18,7 +18,7 @@ public enum Collect {
             try context.state.prepare()
             let lock = try StoreLock(state: context.state) { output.err("\($0)\n") }
             defer { lock.unlock() }
-            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.offline(context))
+            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImageSession(context: context).pinOffline)
             var keep = StoreReferences()
             for target in desired.targets {
                 if let rootfs = target.rootfs {
@@ -37,7 +37,7 @@ public enum Collect {
                     keep.rootfs.insert(key)
                 }
             }
-            ImagePins.references(context, into: &keep)
+            try ImageSession.references(context, languages: manifest.languages.map(\.name), into: &keep)
             let report = try GarbageCollector(state: context.state).collect(keeping: keep, dryRun: dryRun)
             for item in report.items {
                 output.out("\(dryRun ? "would delete" : "deleted") \(item)\n")

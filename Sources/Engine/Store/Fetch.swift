@@ -10,8 +10,9 @@ public enum Fetch {
             try context.state.prepare()
             let lock = try StoreLock(state: context.state) { output.err("\($0)\n") }
             defer { lock.unlock() }
-            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: ImagePins.online(context, update: false))
-            let builder = ArtifactBuilder(context: context)
+            let images = ImageSession(context: context)
+            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: { try images.pinOnline($0, $1, update: false) })
+            let builder = ArtifactBuilder(context: context, images: images)
             var failed: [String] = []
             for target in desired.targets {
                 do {
