@@ -16,7 +16,8 @@ BUILD_PACKAGES = pkg-config libyaml-dev libcurl4-openssl-dev libarchive-dev libs
 # Testing and the demo: real rootfs trees, a local HTTP server and registry,
 # namespaces and the peers the benchmarks compare against.
 TEST_PACKAGES  = mmdebstrap busybox-static python3 util-linux uidmap file binutils \
-                 ca-certificates zstd xz-utils bzip2 curl bubblewrap hyperfine systemd
+                 ca-certificates zstd xz-utils bzip2 curl bubblewrap hyperfine systemd \
+                 docker-registry skopeo openssl
 PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 BIN_DIR = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
@@ -48,12 +49,20 @@ test: deps
 	DOTSLASH_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(SWIFT) test
 
 install: build
-	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/libexec/dotslash"
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/libexec/dotslash" \
+	    "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+	    "$(DESTDIR)$(PREFIX)/share/zsh/site-functions"
 	install -m 0755 -s "$(BIN_DIR)/dotslash" "$(DESTDIR)$(PREFIX)/bin/dotslash"
 	install -m 0755 -s "$(BIN_DIR)/dotslash-runner" "$(DESTDIR)$(PREFIX)/libexec/dotslash/dotslash-runner"
+	install -m 0644 docs/man/dotslash.1 "$(DESTDIR)$(PREFIX)/share/man/man1/dotslash.1"
+	install -m 0644 completions/dotslash.bash "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dotslash"
+	install -m 0644 completions/_dotslash "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dotslash"
 
 uninstall:
-	rm -f "$(DESTDIR)$(PREFIX)/bin/dotslash" "$(DESTDIR)$(PREFIX)/libexec/dotslash/dotslash-runner"
+	rm -f "$(DESTDIR)$(PREFIX)/bin/dotslash" "$(DESTDIR)$(PREFIX)/libexec/dotslash/dotslash-runner" \
+	    "$(DESTDIR)$(PREFIX)/share/man/man1/dotslash.1" \
+	    "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dotslash" \
+	    "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dotslash"
 	-rmdir "$(DESTDIR)$(PREFIX)/libexec/dotslash"
 
 demo: build
