@@ -1,0 +1,5 @@
+(dolist (argument ext:*args*)
+  (write-line argument))
+(loop for line = (read-line *standard-input* nil nil)
+      while line do (write-line line))
+(ext:exit 3)

@@ -1,0 +1,3 @@
+ARGV.each { |argument| puts argument }
+$stdout.write($stdin.read)
+exit 3

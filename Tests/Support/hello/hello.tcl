@@ -1,0 +1,5 @@
+foreach argument $argv {
+    puts $argument
+}
+puts -nonewline [read stdin]
+exit 3
