@@ -66,7 +66,7 @@ uninstall:
 	-rmdir "$(DESTDIR)$(PREFIX)/libexec/dotslash"
 
 demo: build
-	@echo "demo: arrives with the shell issue"
+	examples/demo.sh "$(BIN_DIR)"
 
 clean:
 	rm -rf .build build

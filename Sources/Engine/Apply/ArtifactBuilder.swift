@@ -43,8 +43,16 @@ struct ArtifactBuilder {
         guard let rootfs = target.rootfs else { throw unpinned(target) }
         if case .image = rootfs.source { return }  // materialized with the fetch
         let report = try RootfsExtractor(state: context.state, progress: progress).extract(blob: rootfs.key)
-        if !report.alreadyPresent, !report.skipped.isEmpty || !report.modesChanged.isEmpty {
-            let changed = report.skipped.map { "  skipped \($0)" } + report.modesChanged.map { "  changed \($0)" }
+        guard !report.alreadyPresent else { return }
+        // Device nodes under /dev are in most rootfs tarballs and harmless to
+        // skip (the container binds the host's /dev): one line for them all.
+        let underDev = report.skipped.filter { $0.name.hasPrefix("./dev/") || $0.name.hasPrefix("dev/") }
+        let other = report.skipped.filter { !underDev.contains($0) }
+        if !underDev.isEmpty {
+            context.output.err("\(target.name): skipped \(underDev.count) device \(underDev.count == 1 ? "node" : "nodes") under /dev (the container uses the host's /dev)\n")
+        }
+        let changed = other.map { "  skipped \($0)" } + report.modesChanged.map { "  changed \($0)" }
+        if !changed.isEmpty {
             context.output.err("\(target.name): \(changed.count) members of the rootfs were changed for safety:\n"
                                + changed.prefix(20).joined(separator: "\n") + (changed.count > 20 ? "\n  ..." : "") + "\n")
         }
