@@ -37,7 +37,7 @@ final class TreeWriter {
     /// Writes the entry `archive` has just read the header of.
     func write(_ entry: OpaquePointer, from archive: OpaquePointer) throws(RunnerFailure) {
         guard let rawName = archive_entry_pathname(entry) else {
-            throw RunnerFailure(step: "extract payload", cause: "an entry has no name")
+            throw RunnerFailure(step: "extract payload", cause: "an entry has no name", hint: PayloadReader.corruptHint)
         }
         let name = String(cString: rawName)
         let components = try TreeWriter.components(rawName, entry: name)
