@@ -83,18 +83,22 @@ enum Container {
         let scratch = open(tree, ds_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard scratch >= 0 else { throw .system("open the writable layer") }
         defer { close(scratch) }
-        var fds: [Int32] = []
-        defer { for fd in fds { close(fd) } }
-        for name in ["upper", "work", "root"] {
+        func directory(_ name: String) throws(RunnerFailure) -> Int32 {
             guard mkdirat(scratch, name, 0o755) == 0 else { throw .system("create the overlay's \(name) directory") }
             let fd = ds_openat(scratch, name, ds_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
             guard fd >= 0 else { throw .system("open the overlay's \(name) directory") }
-            fds.append(fd)
+            return fd
         }
-        let options = "lowerdir=/proc/self/fd/\(lower),upperdir=/proc/self/fd/\(fds[0]),workdir=/proc/self/fd/\(fds[1])"
-        if ds_mount("overlay", "/proc/self/fd/\(fds[2])", "overlay", ds_MS_NOSUID, options) != 0 {
+        let upper = try directory("upper")
+        defer { close(upper) }
+        let work = try directory("work")
+        defer { close(work) }
+        let mountPoint = try directory("root")
+        defer { close(mountPoint) }
+        let options = "lowerdir=/proc/self/fd/\(lower),upperdir=/proc/self/fd/\(upper),workdir=/proc/self/fd/\(work)"
+        if ds_mount("overlay", "/proc/self/fd/\(mountPoint)", "overlay", ds_MS_NOSUID, options) != 0 {
             // Some kernels want overlay's xattrs in the user.* namespace inside a user namespace.
-            guard ds_mount("overlay", "/proc/self/fd/\(fds[2])", "overlay", ds_MS_NOSUID, options + ",userxattr") == 0 else {
+            guard ds_mount("overlay", "/proc/self/fd/\(mountPoint)", "overlay", ds_MS_NOSUID, options + ",userxattr") == 0 else {
                 throw .system("mount the overlay root",
                               hint: "the kernel must allow overlayfs in a user namespace (Linux 5.11 or later)")
             }
@@ -122,7 +126,8 @@ enum Container {
             if errno == ENOENT { return }  // vanished since the plan
             throw .system("bind \(bind.source) at \(bind.target)")
         }
-        guard bind.readOnly else { return }
+        // Read-only is free when the caller could not write the source anyway.
+        guard bind.readOnly, bind.isDirectory || access(bind.source, W_OK) == 0 else { return }
         // Reopen: the old descriptor names the directory under the new mount.
         let mounted = ds_openat_in_root(root, bind.target, ds_O_PATH | O_CLOEXEC, 0)
         guard mounted >= 0 else { throw .system("reopen \(bind.target)") }
@@ -135,19 +140,23 @@ enum Container {
     private static func writeIdentity(_ spec: ContainerSpec, into root: Int32) throws(RunnerFailure) {
         let etc = try MountPoint.ensure("/etc", directory: true, in: root)
         defer { close(etc) }
-        for (name, line) in [("passwd", spec.passwdLine), ("group", spec.groupLine)] {
-            let existing = FileSystem.readText(ds_openat(etc, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) ?? ""
-            let text = IdentityFiles.merge(line, into: existing)
-            var fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            if fd < 0 && errno == ELOOP {
-                _ = unlinkat(etc, name, 0)
-                fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            }
-            guard fd >= 0 else { throw .system("write /etc/\(name) in the container") }
-            let code = FileSystem.writeAll(fd, text)
-            close(fd)
-            guard code == 0 else { throw .system("write /etc/\(name) in the container", code) }
+        try writeDatabase("passwd", line: spec.passwdLine, in: etc)
+        try writeDatabase("group", line: spec.groupLine, in: etc)
+    }
+
+    /// /etc/NAME in the writable layer: the rootfs's entries merged with `line`.
+    private static func writeDatabase(_ name: String, line: String, in etc: Int32) throws(RunnerFailure) {
+        let existing = FileSystem.readText(ds_openat(etc, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) ?? ""
+        let text = IdentityFiles.merge(line, into: existing)
+        var fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ELOOP {
+            _ = unlinkat(etc, name, 0)
+            fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         }
+        guard fd >= 0 else { throw .system("write /etc/\(name) in the container") }
+        let code = FileSystem.writeAll(fd, text)
+        close(fd)
+        guard code == 0 else { throw .system("write /etc/\(name) in the container", code) }
     }
 
     /// pivot_root into the overlay and drop the old root. In a chroot the
@@ -186,12 +195,13 @@ enum MountPoint {
         var parent = dup(root)
         guard parent >= 0 else { throw .system("dup") }
         var prefix = ""
-        for (index, part) in parts.enumerated() {
+        for index in 0..<parts.count {
+            let part = parts[index]
             prefix += "/" + part
             let isLast = index == parts.count - 1
             var fd = ds_openat_in_root(root, prefix, ds_O_PATH | O_CLOEXEC, 0)
             if fd < 0 && errno == ENOENT {
-                let name = String(part)
+                let name = part
                 if isLast && !directory {
                     _ = unlinkat(parent, name, 0)  // a dangling symlink
                     let file = ds_openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)

@@ -21,16 +21,14 @@ enum HostShebang {
         return line
     }
 
-    /// `interpreter [argument] SCRIPT ARGS...` with the caller's environment.
-    static func exec(_ line: ShebangLine, script: UnsafeMutablePointer<CChar>,
-                     arguments: [UnsafeMutablePointer<CChar>?]) -> Int32 {
-        var argv: [UnsafeMutablePointer<CChar>?] = [strdup(line.interpreter)]
-        if let argument = line.argument { argv.append(strdup(argument)) }
-        argv.append(script)
-        argv.append(contentsOf: arguments)
-        argv.append(nil)
-        execve(line.interpreter, argv, ds_environ())
-        return errno
+    /// `interpreter [argument] SCRIPT ARGS...` with the caller's environment;
+    /// returns only when execve fails.
+    static func exec(_ line: ShebangLine, script: UnsafeMutablePointer<CChar>, arguments: ArgumentList) -> Int32 {
+        var prefix = [line.interpreter]
+        if let argument = line.argument { prefix.append(argument) }
+        guard let environ = ds_environ() else { return EFAULT }
+        return Exec.run(line.interpreter, prefix: prefix, script: script, arguments: arguments,
+                        environment: UnsafePointer(environ))
     }
 
     static func isExecutableFile(_ path: String) -> Bool {

@@ -35,8 +35,9 @@ public enum Runner {
         trace.language = settings.language
         trace.phase("trailer")
         guard argc >= 2, let script = argv[1] else { usage(settings) }
-        var arguments = Array(UnsafeBufferPointer(start: argv + 2, count: argc - 2))
-        if settings.preserveArgv0, !arguments.isEmpty { arguments.removeFirst() }
+        // With binfmt's P flag the kernel passes the script's own argv[0] next: dropped.
+        let skip = settings.preserveArgv0 && argc >= 3 ? 3 : 2
+        let arguments = ArgumentList(start: argv + skip, count: argc - skip)
 
         do throws(RunnerFailure) {
             if try shebangMode(settings) == .host,
@@ -56,7 +57,8 @@ public enum Runner {
             trace.phase("plan")
             try Container.enter(spec, trace: &trace)
             trace.total()
-            let code = execute(settings.interpreter, script: script, arguments: arguments, environment: env)
+            let code = Exec.run(settings.interpreter[0], prefix: settings.interpreter, script: script,
+                                arguments: arguments, environment: Exec.environment(env))
             throw failure(exec: settings.interpreter[0], code, tree: tree)
         } catch {
             Diagnostics.fail(language: settings.language, error)
@@ -97,18 +99,6 @@ public enum Runner {
                                                fallbackName: name, home: home),
             groupLine: IdentityFiles.groupLine(gid: gid, hostGroup: FileSystem.readText("/etc/group") ?? "",
                                                fallbackName: name))
-    }
-
-    private static func execute(_ interpreter: [String], script: UnsafeMutablePointer<CChar>,
-                                arguments: [UnsafeMutablePointer<CChar>?], environment: [String]) -> Int32 {
-        var argv: [UnsafeMutablePointer<CChar>?] = interpreter.map { strdup($0) }
-        argv.append(script)
-        argv.append(contentsOf: arguments)
-        argv.append(nil)
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) }
-        envp.append(nil)
-        execve(interpreter[0], argv, envp)
-        return errno
     }
 
     private static func failure(exec program: String, _ code: Int32, tree: String) -> RunnerFailure {
