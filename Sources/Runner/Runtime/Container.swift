@@ -191,6 +191,13 @@ enum MountPoint {
     /// 0755, files empty 0644) in the writable layer when missing. A
     /// symlink where a file is wanted is replaced.
     static func ensure(_ path: String, directory: Bool, in root: Int32) throws(RunnerFailure) -> Int32 {
+        // Usually the whole path exists already: one lookup.
+        let existing = ds_openat_in_root(root, path, ds_O_PATH | O_CLOEXEC, 0)
+        if existing >= 0 {
+            var info = stat()
+            if fstat(existing, &info) == 0 && FileSystem.isDirectory(info) == directory { return existing }
+            close(existing)
+        }
         let parts = PathText.components(path)
         var parent = dup(root)
         guard parent >= 0 else { throw .system("dup") }

@@ -13,8 +13,9 @@ enum HostShebang {
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: ShebangLine.bufferSize)
         let got = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard got > 2 else { return nil }
-        guard let line = ShebangLine(Array(head[0..<got])), isExecutableFile(line.interpreter) else { return nil }
+        guard got > 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return nil }
+        head.removeLast(ShebangLine.bufferSize - got)
+        guard let line = ShebangLine(head), isExecutableFile(line.interpreter) else { return nil }
         if line.interpreter.hasSuffix("/env") {
             guard let program = line.envProgram, resolves(program, on: searchPath) else { return nil }
         }
