@@ -73,4 +73,23 @@ import TestSupport
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "outer got: inner from python as \(caller.name) 7 \n", "\(result)")
     }
+
+    /// With binfmt's P flag the kernel adds the script's argv[0]; the runner
+    /// drops it then, and only then: run by hand, every argument stays.
+    @Test func preserveArgv0DropsOnlyTheKernelsExtraArgument() throws {
+        let dir = try harness.directory(for: .root)
+        var settings = harness.busybox.trailer.settings
+        settings.preserveArgv0 = true
+        let runner = try RunnerHarness.build("busybox-p", payload: harness.busyboxTarball, settings: settings, in: dir)
+        try harness.write(dir + "/args.pargs", "echo \"$0|$*\"\n", executable: true, by: .root)
+        let register = "printf ':dotslash-test-p:E::pargs::%s:PF' \"$1\" > /proc/sys/fs/binfmt_misc/register && shift && exec \"$@\""
+        let usernsRun = TestPaths.packageRoot.appendingPathComponent("Tests/Support/userns-run").path
+        let viaKernel = try Command.run([usernsRun, "--", "/bin/sh", "-c", register, "sh", runner.path,
+                                         "/usr/bin/env", "HOME=\(try harness.home(for: .root))", "./args.pargs", "a", "b c"],
+                                        directory: dir)
+        #expect(viaKernel.status == 0, "\(viaKernel)")
+        #expect(viaKernel.stdout == "./args.pargs|a b c\n")
+        let byHand = try harness.run(.root, [runner.path, "./args.pargs", "a", "b c"], in: dir)
+        #expect(byHand.stdout == "./args.pargs|a b c\n", "\(byHand)")
+    }
 }

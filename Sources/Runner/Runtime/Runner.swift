@@ -35,8 +35,9 @@ public enum Runner {
         trace.language = settings.language
         trace.phase("trailer")
         guard argc >= 2, let script = argv[1] else { usage(settings) }
-        // With binfmt's P flag the kernel passes the script's own argv[0] next: dropped.
-        let skip = settings.preserveArgv0 && argc >= 3 ? 3 : 2
+        // With binfmt's P flag the kernel passes the script's own argv[0] next:
+        // dropped, but only when the kernel started us (a run by hand has none).
+        let skip = settings.preserveArgv0 && argc >= 3 && startedByBinfmt(script: script) ? 3 : 2
         let arguments = ArgumentList(start: argv + skip, count: argc - skip)
 
         do throws(RunnerFailure) {
@@ -123,6 +124,13 @@ public enum Runner {
             Diagnostics.write("usage: dotslash-runner SCRIPT [ARGS...] (a runner without a payload; build one with `dotslash apply`)\n")
         }
         exit(64)
+    }
+
+    /// binfmt_misc leaves the script's path as the exec file name (AT_EXECFN)
+    /// and passes it as argv[1]; a runner started by hand has its own there.
+    private static func startedByBinfmt(script: UnsafeMutablePointer<CChar>) -> Bool {
+        guard let execFileName = ds_exec_file_name() else { return false }
+        return strcmp(execFileName, script) == 0
     }
 
     static func environment(_ name: String) -> String? {
