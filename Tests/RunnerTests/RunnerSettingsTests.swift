@@ -51,13 +51,11 @@ import TestSupport
             $0.baseEnvironment = ["PATH=/bin:/opt/image/bin", "FROM_IMAGE=image", "LAYER=image"]
             $0.environment = ["LAYER=manifest"]
         }
-        try harness.write(dir + "/x.sh", """
+        let (_, result) = try harness.runScript(caller, """
             cat /srv/data/file.txt
             touch /srv/data/new 2>/dev/null && echo mount-writable
             echo "$PATH|$FROM_IMAGE|$LAYER|$CALLER"
-            """, by: caller)
-        let result = try harness.run(caller, [runner.path, "x.sh"], in: dir,
-                                     environment: ["CALLER": "caller", "LAYER": "caller", "FROM_IMAGE": "caller"])
+            """, runner: runner, environment: ["CALLER": "caller", "LAYER": "caller", "FROM_IMAGE": "caller"])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "shared data\n/bin:/opt/image/bin|image|manifest|caller\n")
     }
