@@ -59,7 +59,8 @@ final class TreeWriter {
             let targetParent = try openDirectoryPath(Array(target.dropLast()), entry: name, create: false)
             defer { close(targetParent) }
             try clear(parent, last, forDirectory: false, entry: name)
-            guard linkat(targetParent, targetName, parent, last, 0) == 0 else {
+            // A link to an entry that was skipped (a device node) is skipped too.
+            guard linkat(targetParent, targetName, parent, last, 0) == 0 || errno == ENOENT else {
                 throw .system("extract payload: hard link \(name) to \(String(cString: link))")
             }
             return
