@@ -26,6 +26,8 @@ public enum RootfsTarballs {
 public struct RootfsError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 /// An unprivileged account of this machine for "as a user" tests: the first

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/auxv.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -111,6 +112,8 @@ int ds_remount_bind_readonly(const char *path, unsigned long extra) {
     if (info.f_flag & ST_RELATIME) flags |= MS_RELATIME;
     return mount(NULL, path, NULL, flags, NULL);
 }
+
+const char *ds_exec_file_name(void) { return (const char *)getauxval(AT_EXECFN); }
 
 int ds_syncfs(int fd) { return syncfs(fd); }
 

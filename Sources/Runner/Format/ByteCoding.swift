@@ -70,11 +70,12 @@ struct ByteReader {
         guard remaining >= length else {
             throw .corruptSettings("\(field) claims \(length) bytes but only \(remaining) remain")
         }
-        let slice = bytes[position..<(position + length)]
+        var copy = [UInt8](repeating: 0, count: length)
+        for index in 0..<length { copy[index] = bytes[position + index] }
         position += length
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw .corruptSettings("\(field) is not valid UTF-8")
-        }
+        // Decoding repairs invalid UTF-8; a repaired string has other bytes.
+        let text = String(decoding: copy, as: UTF8.self)
+        guard text.utf8.elementsEqual(copy) else { throw .corruptSettings("\(field) is not valid UTF-8") }
         return text
     }
 

@@ -70,15 +70,16 @@ public struct RunnerTrailer: Equatable, Sendable {
         }
         let tailOffset = fileSize - UInt64(tailSize)
         let tail = try FileDescriptorIO.read(fd, count: tailSize, at: tailOffset, step: "read the trailer")
-        guard Array(tail[88..<96]) == magic else { throw .noTrailer }
+        guard endsWithMagic(tail) else { throw .noTrailer }
         let version = LittleEndian.u32(tail, at: 84)
         guard version == formatVersion else {
             throw .unsupportedVersion(found: version, supported: formatVersion)
         }
         let payloadOffset = LittleEndian.u64(tail, at: 0)
         let payloadLength = LittleEndian.u64(tail, at: 8)
-        let payloadDigest = Digest(bytes: Array(tail[16..<48]))
-        let settingsDigest = Array(tail[48..<80])
+        var digestBytes = [UInt8](repeating: 0, count: 32)
+        for index in 0..<32 { digestBytes[index] = tail[16 + index] }
+        let payloadDigest = Digest(bytes: digestBytes)
         let settingsLength = LittleEndian.u32(tail, at: 80)
 
         guard settingsLength <= maximumSettingsSize, UInt64(settingsLength) <= tailOffset else {
@@ -91,7 +92,8 @@ public struct RunnerTrailer: Equatable, Sendable {
         }
         let settingsBytes = try FileDescriptorIO.read(fd, count: Int(settingsLength), at: settingsOffset,
                                                       step: "read the settings")
-        guard SHA256.hash(settingsBytes).bytes == settingsDigest else { throw .settingsDigestMismatch }
+        let settingsDigest = SHA256.hash(settingsBytes).bytes
+        for index in 0..<32 where settingsDigest[index] != tail[48 + index] { throw .settingsDigestMismatch }
         let settings = try RunnerSettings(decoding: settingsBytes)
         return RunnerTrailer(payloadOffset: payloadOffset, payloadLength: payloadLength,
                              payloadDigest: payloadDigest, settings: settings)
@@ -102,6 +104,15 @@ public struct RunnerTrailer: Equatable, Sendable {
         let size = try FileDescriptorIO.size(fd, step: "stat")
         guard size >= UInt64(magic.count) else { return false }
         let last = try FileDescriptorIO.read(fd, count: magic.count, at: size - UInt64(magic.count), step: "read the end")
-        return last == magic
+        return endsWithMagic(last)
+    }
+
+    /// Compares byte by byte: no slices, which the static runner would pay
+    /// for with a runtime metadata instantiation.
+    private static func endsWithMagic(_ bytes: [UInt8]) -> Bool {
+        let start = bytes.count - magic.count
+        guard start >= 0 else { return false }
+        for index in 0..<magic.count where bytes[start + index] != magic[index] { return false }
+        return true
     }
 }

@@ -95,10 +95,11 @@ extension RunnerSettings {
         for argument in interpreter where argument.utf8.contains(0) {
             throw .invalidSettings("interpreter argument contains a NUL byte")
         }
-        for (field, entries) in [("baseEnvironment", baseEnvironment), ("environment", environment)] {
-            for entry in entries where !SettingsRules.isEnvironmentEntry(entry) {
-                throw .invalidSettings("\(field) entry \"\(entry)\" is not NAME=value")
-            }
+        for entry in baseEnvironment where !SettingsRules.isEnvironmentEntry(entry) {
+            throw .invalidSettings("baseEnvironment entry \"\(entry)\" is not NAME=value")
+        }
+        for entry in environment where !SettingsRules.isEnvironmentEntry(entry) {
+            throw .invalidSettings("environment entry \"\(entry)\" is not NAME=value")
         }
         for mount in mounts {
             guard SettingsRules.isAbsolutePath(mount.hostPath), SettingsRules.isAbsolutePath(mount.containerPath) else {
@@ -128,11 +129,20 @@ public enum SettingsRules {
 
     /// `NAME=value` with NAME matching `[A-Za-z_][A-Za-z0-9_]*`, no NUL.
     public static func isEnvironmentEntry(_ entry: String) -> Bool {
-        let bytes = Array(entry.utf8)
-        guard !bytes.contains(0), let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0 else { return false }
-        let name = bytes[..<equals]
-        guard let first = name.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
-        return name.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") }
+        var inName = true, nameLength = 0
+        for byte in entry.utf8 {
+            if byte == 0 { return false }
+            guard inName else { continue }
+            if byte == UInt8(ascii: "=") {
+                inName = false
+            } else if isAlnum(byte) || byte == UInt8(ascii: "_") {
+                if nameLength == 0 && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { return false }
+                nameLength += 1
+            } else {
+                return false
+            }
+        }
+        return !inName && nameLength > 0
     }
 
     public static func isAbsolutePath(_ path: String) -> Bool {

@@ -53,18 +53,15 @@ enum Container {
         guard lower >= 0 else { throw .system("open rootfs \(spec.tree)") }
         defer { close(lower) }
 
-        let root = try mountOverlay(lower: lower, at: spec.tree)
-        defer { close(root) }
-        trace.phase("overlay")
-        for bind in spec.binds { try self.bind(bind, into: root) }
-        if !spec.binds.contains(where: { $0.isDirectory && PathText.isAncestorOrSelf($0.target, of: spec.currentDirectory) }) {
-            // Not bound (a protected directory): make sure it exists to chdir into.
-            if let fd = try? MountPoint.ensure(spec.currentDirectory, directory: true, in: root) { close(fd) }
+        let root = try mountOverlay(lower: lower, at: spec.tree) { layer throws(RunnerFailure) in
+            try prepare(spec, in: layer)
         }
-        try writeIdentity(spec, into: root)
+        defer { close(root.descriptor) }
+        trace.phase("overlay")
+        for bind in root.binds { try self.bind(bind, into: root.descriptor) }
         trace.phase("binds")
 
-        try pivot(into: root)
+        try pivot(into: root.descriptor)
         guard ds_mount(nil, "/", nil, ds_MS_REMOUNT | ds_MS_BIND | ds_MS_RDONLY | ds_MS_NOSUID | ds_MS_NODEV, nil) == 0 else {
             throw .system("make the root read-only")
         }
@@ -76,25 +73,32 @@ enum Container {
     /// tmpfs over the tree's own path (only this namespace sees it) holding
     /// the overlay's upper, work and mount directories; the lower layer is
     /// reached through the descriptor opened before the tmpfs hid it.
-    private static func mountOverlay(lower: Int32, at tree: String) throws(RunnerFailure) -> Int32 {
+    private static func mountOverlay(
+        lower: Int32, at tree: String, prepare: (UpperLayer) throws(RunnerFailure) -> [Bind]
+    ) throws(RunnerFailure) -> (descriptor: Int32, binds: [Bind]) {
         guard ds_mount("tmpfs", tree, "tmpfs", ds_MS_NOSUID | ds_MS_NODEV, "mode=0755") == 0 else {
             throw .system("mount the writable layer")
         }
         let scratch = open(tree, ds_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard scratch >= 0 else { throw .system("open the writable layer") }
         defer { close(scratch) }
-        var fds: [Int32] = []
-        defer { for fd in fds { close(fd) } }
-        for name in ["upper", "work", "root"] {
+        func directory(_ name: String) throws(RunnerFailure) -> Int32 {
             guard mkdirat(scratch, name, 0o755) == 0 else { throw .system("create the overlay's \(name) directory") }
             let fd = ds_openat(scratch, name, ds_O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
             guard fd >= 0 else { throw .system("open the overlay's \(name) directory") }
-            fds.append(fd)
+            return fd
         }
-        let options = "lowerdir=/proc/self/fd/\(lower),upperdir=/proc/self/fd/\(fds[0]),workdir=/proc/self/fd/\(fds[1])"
-        if ds_mount("overlay", "/proc/self/fd/\(fds[2])", "overlay", ds_MS_NOSUID, options) != 0 {
+        let upper = try directory("upper")
+        defer { close(upper) }
+        let work = try directory("work")
+        defer { close(work) }
+        let mountPoint = try directory("root")
+        defer { close(mountPoint) }
+        let binds = try prepare(UpperLayer(lower: lower, upper: upper))
+        let options = "lowerdir=/proc/self/fd/\(lower),upperdir=/proc/self/fd/\(upper),workdir=/proc/self/fd/\(work)"
+        if ds_mount("overlay", "/proc/self/fd/\(mountPoint)", "overlay", ds_MS_NOSUID, options) != 0 {
             // Some kernels want overlay's xattrs in the user.* namespace inside a user namespace.
-            guard ds_mount("overlay", "/proc/self/fd/\(fds[2])", "overlay", ds_MS_NOSUID, options + ",userxattr") == 0 else {
+            guard ds_mount("overlay", "/proc/self/fd/\(mountPoint)", "overlay", ds_MS_NOSUID, options + ",userxattr") == 0 else {
                 throw .system("mount the overlay root",
                               hint: "the kernel must allow overlayfs in a user namespace (Linux 5.11 or later)")
             }
@@ -106,47 +110,71 @@ enum Container {
         }
         let root = open(tree + "/root", ds_O_PATH | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw .system("open the overlay root") }
-        return root
+        return (root, binds)
+    }
+
+    /// Mount points the tree lacks and the identity files, in the upper
+    /// layer; returns the binds that can land (a path the tree holds as the
+    /// wrong kind of thing is left out).
+    private static func prepare(_ spec: ContainerSpec, in layer: UpperLayer) throws(RunnerFailure) -> [Bind] {
+        var kept: [Bind] = []
+        for bind in spec.binds {
+            // Below an earlier bind the host provides the mount point.
+            if kept.contains(where: { $0.isDirectory && $0.target != bind.target
+                                      && PathText.isAncestorOrSelf($0.target, of: bind.target) }) {
+                kept.append(bind)
+                continue
+            }
+            guard let resolved = layer.resolve(bind.target) else { continue }
+            switch layer.kind(resolved) {
+            case .directory where bind.isDirectory, .file where !bind.isDirectory:
+                kept.append(bind)
+            case .missing:
+                guard layer.create(resolved, directory: bind.isDirectory) else {
+                    throw .system("create the mount point \(bind.target) in the container")
+                }
+                kept.append(bind)
+            default:
+                continue
+            }
+        }
+        // An unbound current directory (a protected one) must still exist to enter.
+        if !kept.contains(where: { $0.isDirectory && PathText.isAncestorOrSelf($0.target, of: spec.currentDirectory) }),
+           let resolved = layer.resolve(spec.currentDirectory), layer.kind(resolved) == .missing {
+            _ = layer.create(resolved, directory: true)
+        }
+        try writeDatabase("passwd", line: spec.passwdLine, in: layer)
+        try writeDatabase("group", line: spec.groupLine, in: layer)
+        return kept
+    }
+
+    /// /etc/NAME in the upper layer: the tree's entries merged with `line`.
+    private static func writeDatabase(_ name: String, line: String, in layer: UpperLayer) throws(RunnerFailure) {
+        guard let path = layer.resolve("/etc/" + name), layer.kind(path) != .directory else { return }
+        let existing = layer.kind(path) == .file ? layer.read(path) : ""
+        let code = layer.write(path, IdentityFiles.merge(line, into: existing))
+        guard code == 0 else { throw .system("write /etc/\(name) for the container", code) }
     }
 
     private static func bind(_ bind: Bind, into root: Int32) throws(RunnerFailure) {
-        let target: Int32
-        do throws(RunnerFailure) {
-            target = try MountPoint.ensure(bind.target, directory: bind.isDirectory, in: root)
-        } catch {
-            throw RunnerFailure(step: "bind \(bind.source)", cause: "cannot create \(bind.target) in the container: \(error.cause)",
-                                hint: "the rootfs has something else at that path")
+        let target = ds_openat_in_root(root, bind.target, ds_O_PATH | O_CLOEXEC, 0)
+        guard target >= 0 else {
+            throw .system("bind \(bind.source): find \(bind.target) in the container",
+                          hint: "a bind's container path must exist on the host when it lies inside another bind")
         }
         defer { close(target) }
         if ds_mount(bind.source, "/proc/self/fd/\(target)", nil, ds_MS_BIND | ds_MS_REC, nil) != 0 {
             if errno == ENOENT { return }  // vanished since the plan
             throw .system("bind \(bind.source) at \(bind.target)")
         }
-        guard bind.readOnly else { return }
+        // Read-only is free when the caller could not write the source anyway.
+        guard bind.readOnly, bind.isDirectory || access(bind.source, W_OK) == 0 else { return }
         // Reopen: the old descriptor names the directory under the new mount.
         let mounted = ds_openat_in_root(root, bind.target, ds_O_PATH | O_CLOEXEC, 0)
         guard mounted >= 0 else { throw .system("reopen \(bind.target)") }
         defer { close(mounted) }
         guard ds_remount_bind_readonly("/proc/self/fd/\(mounted)", 0) == 0 else {
             throw .system("make \(bind.target) read-only")
-        }
-    }
-
-    private static func writeIdentity(_ spec: ContainerSpec, into root: Int32) throws(RunnerFailure) {
-        let etc = try MountPoint.ensure("/etc", directory: true, in: root)
-        defer { close(etc) }
-        for (name, line) in [("passwd", spec.passwdLine), ("group", spec.groupLine)] {
-            let existing = FileSystem.readText(ds_openat(etc, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) ?? ""
-            let text = IdentityFiles.merge(line, into: existing)
-            var fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            if fd < 0 && errno == ELOOP {
-                _ = unlinkat(etc, name, 0)
-                fd = ds_openat(etc, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            }
-            guard fd >= 0 else { throw .system("write /etc/\(name) in the container") }
-            let code = FileSystem.writeAll(fd, text)
-            close(fd)
-            guard code == 0 else { throw .system("write /etc/\(name) in the container", code) }
         }
     }
 
@@ -171,47 +199,5 @@ enum Container {
         defer { close(fd) }
         let code = FileSystem.writeAll(fd, text)
         guard code == 0 else { throw .system("write /proc/self/\(name)", code, hint: userNamespaceHint) }
-    }
-}
-
-/// Creating mount points inside the new root, resolving every path as if
-/// the new root were "/": a symlink in the rootfs can never send a mkdir
-/// or a bind out to the host.
-enum MountPoint {
-    /// An O_PATH descriptor of `path` inside `root`, created (directories
-    /// 0755, files empty 0644) in the writable layer when missing. A
-    /// symlink where a file is wanted is replaced.
-    static func ensure(_ path: String, directory: Bool, in root: Int32) throws(RunnerFailure) -> Int32 {
-        let parts = PathText.components(path)
-        var parent = dup(root)
-        guard parent >= 0 else { throw .system("dup") }
-        var prefix = ""
-        for (index, part) in parts.enumerated() {
-            prefix += "/" + part
-            let isLast = index == parts.count - 1
-            var fd = ds_openat_in_root(root, prefix, ds_O_PATH | O_CLOEXEC, 0)
-            if fd < 0 && errno == ENOENT {
-                let name = String(part)
-                if isLast && !directory {
-                    _ = unlinkat(parent, name, 0)  // a dangling symlink
-                    let file = ds_openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-                    if file >= 0 { close(file) }
-                } else {
-                    _ = mkdirat(parent, name, 0o755)
-                }
-                fd = ds_openat_in_root(root, prefix, ds_O_PATH | O_CLOEXEC, 0)
-            }
-            let code = errno
-            close(parent)
-            guard fd >= 0 else { throw .system("create \(prefix)", code) }
-            parent = fd
-        }
-        var info = stat()
-        guard fstat(parent, &info) == 0 else { close(parent); throw .system("stat \(path)") }
-        guard FileSystem.isDirectory(info) == directory else {
-            close(parent)
-            throw RunnerFailure(step: "create \(path)", cause: directory ? "not a directory" : "a directory")
-        }
-        return parent
     }
 }

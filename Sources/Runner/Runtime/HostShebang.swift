@@ -13,24 +13,23 @@ enum HostShebang {
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: ShebangLine.bufferSize)
         let got = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard got > 2 else { return nil }
-        guard let line = ShebangLine(Array(head[0..<got])), isExecutableFile(line.interpreter) else { return nil }
+        guard got > 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return nil }
+        head.removeLast(ShebangLine.bufferSize - got)
+        guard let line = ShebangLine(head), isExecutableFile(line.interpreter) else { return nil }
         if line.interpreter.hasSuffix("/env") {
             guard let program = line.envProgram, resolves(program, on: searchPath) else { return nil }
         }
         return line
     }
 
-    /// `interpreter [argument] SCRIPT ARGS...` with the caller's environment.
-    static func exec(_ line: ShebangLine, script: UnsafeMutablePointer<CChar>,
-                     arguments: [UnsafeMutablePointer<CChar>?]) -> Int32 {
-        var argv: [UnsafeMutablePointer<CChar>?] = [strdup(line.interpreter)]
-        if let argument = line.argument { argv.append(strdup(argument)) }
-        argv.append(script)
-        argv.append(contentsOf: arguments)
-        argv.append(nil)
-        execve(line.interpreter, argv, ds_environ())
-        return errno
+    /// `interpreter [argument] SCRIPT ARGS...` with the caller's environment;
+    /// returns only when execve fails.
+    static func exec(_ line: ShebangLine, script: UnsafeMutablePointer<CChar>, arguments: ArgumentList) -> Int32 {
+        var prefix = [line.interpreter]
+        if let argument = line.argument { prefix.append(argument) }
+        guard let environ = ds_environ() else { return EFAULT }
+        return Exec.run(line.interpreter, prefix: prefix, script: script, arguments: arguments,
+                        environment: UnsafePointer(environ))
     }
 
     static func isExecutableFile(_ path: String) -> Bool {

@@ -3,12 +3,44 @@
 /// read as text: a static binary has no NSS) replacing any entry with the
 /// same name or id.
 enum IdentityFiles {
-    /// The host line for `id` in a colon-separated database (field 2 is the
-    /// id in both passwd and group), or nil.
+    /// The lines of a text file.
+    static func lines(_ text: String) -> [String] {
+        var lines: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                if !current.isEmpty { lines.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+            } else {
+                current.append(byte)
+            }
+        }
+        if !current.isEmpty { lines.append(String(decoding: current, as: UTF8.self)) }
+        return lines
+    }
+
+    /// Field `index` (0-based) of a colon-separated line, or nil.
+    static func field(_ index: Int, of line: String) -> String? {
+        var current: [UInt8] = []
+        var seen = 0
+        for byte in line.utf8 {
+            if byte == UInt8(ascii: ":") {
+                if seen == index { return String(decoding: current, as: UTF8.self) }
+                seen += 1
+                current.removeAll(keepingCapacity: true)
+            } else if seen == index {
+                current.append(byte)
+            }
+        }
+        return seen == index ? String(decoding: current, as: UTF8.self) : nil
+    }
+
+    /// The host line for `id` in a colon-separated database (the third field
+    /// is the id in both passwd and group), or nil.
     static func entry(withID id: UInt32, in database: String) -> String? {
-        for line in database.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count >= 4, fields[2] == Substring(String(id)) { return String(line) }
+        let wanted = String(id)
+        for line in lines(database) where field(2, of: line) == wanted && field(3, of: line) != nil {
+            return line
         }
         return nil
     }
@@ -22,22 +54,16 @@ enum IdentityFiles {
 
     /// The caller's group line with no member list (members may not exist inside).
     static func groupLine(gid: UInt32, hostGroup: String, fallbackName: String?) -> String {
-        if let line = entry(withID: gid, in: hostGroup) {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            return "\(fields[0]):x:\(gid):"
-        }
+        if let line = entry(withID: gid, in: hostGroup), let name = field(0, of: line) { return "\(name):x:\(gid):" }
         return "\(syntheticName(fallbackName, id: gid, prefix: "group")):x:\(gid):"
     }
 
     /// The rootfs's database minus entries that clash with `line` by name or
     /// id, then `line`.
     static func merge(_ line: String, into database: String) -> String {
-        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-        let name = fields.first ?? "", id = fields.count > 2 ? fields[2] : ""
+        let name = field(0, of: line), id = field(2, of: line)
         var out = ""
-        for existing in database.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parts = existing.split(separator: ":", omittingEmptySubsequences: false)
-            if parts.first == name || (parts.count > 2 && parts[2] == id) { continue }
+        for existing in lines(database) where field(0, of: existing) != name && field(2, of: existing) != id {
             out += existing + "\n"
         }
         return out + line + "\n"

@@ -38,54 +38,52 @@ enum MountPlan {
 
         var directories: [Bind] = []
         var files: [Bind] = []
-        for (path, readOnly) in [("/dev", false), ("/proc", false), ("/sys", true)] where kind(path) == .directory {
-            directories.append(Bind(source: path, target: path, readOnly: readOnly, isDirectory: true))
-        }
-
-        var wanted: [(source: String, target: String, readOnly: Bool, script: String?)] = [
-            ("/tmp", "/tmp", false, nil)
-        ]
-        if let home = request.home, home.hasPrefix("/") { wanted.append((normal(home), normal(home), false, nil)) }
-        wanted.append((request.currentDirectory, request.currentDirectory, false, nil))
-        for script in [request.script, request.canonicalScript].compactMap({ $0 }) {
-            let directory = PathText.dirname(script)
-            wanted.append((directory, directory, false, script))
-        }
-        wanted.append((normal(request.stateDirectory), normal(request.stateDirectory), true, nil))
-        for mount in request.extraMounts {
-            wanted.append((normal(mount.hostPath), normal(mount.containerPath), mount.readOnly, nil))
-        }
-
-        for item in wanted {
-            switch kind(item.source) {
+        func consider(_ source: String, _ target: String, readOnly: Bool, script: String? = nil) {
+            switch kind(source) {
             case .directory?:
-                if isProtected(item.target, interpreterDirectory: interpreterDirectory) {
+                if !isProtected(target, interpreterDirectory: interpreterDirectory) {
+                    directories.append(Bind(source: source, target: target, readOnly: readOnly, isDirectory: true))
+                } else if let script, kind(script) == .file {
                     // Keep the container's system: show only the script itself.
-                    if let script = item.script, kind(script) == .file {
-                        files.append(Bind(source: script, target: script, readOnly: false, isDirectory: false))
-                    }
-                } else {
-                    directories.append(Bind(source: item.source, target: item.target, readOnly: item.readOnly,
-                                            isDirectory: true))
+                    files.append(Bind(source: script, target: script, readOnly: false, isDirectory: false))
                 }
             case .file?:
-                if item.script == nil {
-                    files.append(Bind(source: item.source, target: item.target, readOnly: item.readOnly,
-                                      isDirectory: false))
+                if script == nil {
+                    files.append(Bind(source: source, target: target, readOnly: readOnly, isDirectory: false))
                 }
             case nil:
-                continue
+                return
             }
+        }
+
+        for path in ["/dev", "/proc", "/sys"] where kind(path) == .directory {
+            directories.append(Bind(source: path, target: path, readOnly: path == "/sys", isDirectory: true))
+        }
+        consider("/tmp", "/tmp", readOnly: false)
+        if let home = request.home, home.hasPrefix("/") { consider(normal(home), normal(home), readOnly: false) }
+        consider(request.currentDirectory, request.currentDirectory, readOnly: false)
+        for script in [request.script, request.canonicalScript] {
+            guard let script else { continue }
+            let directory = PathText.dirname(script)
+            consider(directory, directory, readOnly: false, script: script)
+        }
+        consider(normal(request.stateDirectory), normal(request.stateDirectory), readOnly: true)
+        for mount in request.extraMounts {
+            consider(normal(mount.hostPath), normal(mount.containerPath), readOnly: mount.readOnly)
         }
         for path in ["/etc/resolv.conf", "/etc/hosts"] where kind(path) == .file {
             files.append(Bind(source: path, target: path, readOnly: true, isDirectory: false))
         }
 
-        // Parents first, so a child bind lands on top of its parent's.
-        let ordered = directories.enumerated().sorted {
-            let left = PathText.components($0.element.target).count, right = PathText.components($1.element.target).count
-            return left != right ? left < right : $0.offset < $1.offset
-        }.map(\.element)
+        // Parents first (a stable insertion sort by depth), so a child bind
+        // lands on top of its parent's.
+        var ordered: [Bind] = []
+        for bind in directories {
+            let depth = PathText.depth(bind.target)
+            var index = ordered.count
+            while index > 0 && PathText.depth(ordered[index - 1].target) > depth { index -= 1 }
+            ordered.insert(bind, at: index)
+        }
         var result: [Bind] = []
         for bind in ordered + files where !result.contains(where: { covers($0, bind) }) {
             result.append(bind)
@@ -99,7 +97,8 @@ enum MountPlan {
         if path == "/" { return true }
         let parts = PathText.components(path)
         if parts.count == 1, parts[0].hasPrefix("lib") { return true }
-        return (systemDirectories + [interpreterDirectory]).contains { PathText.isAncestorOrSelf(path, of: $0) }
+        if PathText.isAncestorOrSelf(path, of: interpreterDirectory) { return true }
+        return systemDirectories.contains { PathText.isAncestorOrSelf(path, of: $0) }
     }
 
     /// True when `outer` already shows `inner`'s source at `inner`'s target

@@ -57,7 +57,8 @@ enum RootfsLocator {
             if info.st_uid != 0 && info.st_uid != caller {
                 throw RunnerFailure(
                     step: "check rootfs", cause: "refusing \(tree): \(path) belongs to uid \(info.st_uid), not to root or to you",
-                    hint: "remove it (the runner re-extracts its payload into your cache) or have `dotslash apply` rebuild the store")
+                    hint: "only trees owned by root or by you are used: in your cache, remove it (the runner extracts "
+                        + "its payload again); in a store, run as the store's owner or let `dotslash apply` rebuild it")
             }
             if info.st_mode & 0o022 != 0 {
                 throw RunnerFailure(

@@ -35,8 +35,10 @@ public enum Runner {
         trace.language = settings.language
         trace.phase("trailer")
         guard argc >= 2, let script = argv[1] else { usage(settings) }
-        var arguments = Array(UnsafeBufferPointer(start: argv + 2, count: argc - 2))
-        if settings.preserveArgv0, !arguments.isEmpty { arguments.removeFirst() }
+        // With binfmt's P flag the kernel passes the script's own argv[0] next:
+        // dropped, but only when the kernel started us (a run by hand has none).
+        let skip = settings.preserveArgv0 && argc >= 3 && startedByBinfmt(script: script) ? 3 : 2
+        let arguments = ArgumentList(start: argv + skip, count: argc - skip)
 
         do throws(RunnerFailure) {
             if try shebangMode(settings) == .host,
@@ -56,7 +58,8 @@ public enum Runner {
             trace.phase("plan")
             try Container.enter(spec, trace: &trace)
             trace.total()
-            let code = execute(settings.interpreter, script: script, arguments: arguments, environment: env)
+            let code = Exec.run(settings.interpreter[0], prefix: settings.interpreter, script: script,
+                                arguments: arguments, environment: Exec.environment(env))
             throw failure(exec: settings.interpreter[0], code, tree: tree)
         } catch {
             Diagnostics.fail(language: settings.language, error)
@@ -99,18 +102,6 @@ public enum Runner {
                                                fallbackName: name))
     }
 
-    private static func execute(_ interpreter: [String], script: UnsafeMutablePointer<CChar>,
-                                arguments: [UnsafeMutablePointer<CChar>?], environment: [String]) -> Int32 {
-        var argv: [UnsafeMutablePointer<CChar>?] = interpreter.map { strdup($0) }
-        argv.append(script)
-        argv.append(contentsOf: arguments)
-        argv.append(nil)
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) }
-        envp.append(nil)
-        execve(interpreter[0], argv, envp)
-        return errno
-    }
-
     private static func failure(exec program: String, _ code: Int32, tree: String) -> RunnerFailure {
         switch code {
         case ENOENT:
@@ -133,6 +124,13 @@ public enum Runner {
             Diagnostics.write("usage: dotslash-runner SCRIPT [ARGS...] (a runner without a payload; build one with `dotslash apply`)\n")
         }
         exit(64)
+    }
+
+    /// binfmt_misc leaves the script's path as the exec file name (AT_EXECFN)
+    /// and passes it as argv[1]; a runner started by hand has its own there.
+    private static func startedByBinfmt(script: UnsafeMutablePointer<CChar>) -> Bool {
+        guard let execFileName = ds_exec_file_name() else { return false }
+        return strcmp(execFileName, script) == 0
     }
 
     static func environment(_ name: String) -> String? {

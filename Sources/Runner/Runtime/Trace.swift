@@ -18,7 +18,8 @@ struct Trace {
         guard enabled else { return }
         let now = ds_monotonic_ns()
         Diagnostics.write("dotslash-runner: \(language): trace: \(name) \(Trace.milliseconds(now - last)) ms\n")
-        last = now
+        // The next phase starts after this line is out, not before.
+        last = ds_monotonic_ns()
     }
 
     func total() {

@@ -37,7 +37,7 @@ final class TreeWriter {
     /// Writes the entry `archive` has just read the header of.
     func write(_ entry: OpaquePointer, from archive: OpaquePointer) throws(RunnerFailure) {
         guard let rawName = archive_entry_pathname(entry) else {
-            throw RunnerFailure(step: "extract payload", cause: "an entry has no name")
+            throw RunnerFailure(step: "extract payload", cause: "an entry has no name", hint: PayloadReader.corruptHint)
         }
         let name = String(cString: rawName)
         let components = try TreeWriter.components(rawName, entry: name)
@@ -59,7 +59,8 @@ final class TreeWriter {
             let targetParent = try openDirectoryPath(Array(target.dropLast()), entry: name, create: false)
             defer { close(targetParent) }
             try clear(parent, last, forDirectory: false, entry: name)
-            guard linkat(targetParent, targetName, parent, last, 0) == 0 else {
+            // A link to an entry that was skipped (a device node) is skipped too.
+            guard linkat(targetParent, targetName, parent, last, 0) == 0 || errno == ENOENT else {
                 throw .system("extract payload: hard link \(name) to \(String(cString: link))")
             }
             return

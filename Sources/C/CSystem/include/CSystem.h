@@ -65,6 +65,9 @@ int ds_openat_in_root(int root, const char *path, int flags, mode_t mode);
    fails with EPERM. */
 int ds_remount_bind_readonly(const char *path, unsigned long extra);
 
+/* getauxval(AT_EXECFN): the file name the process was exec'd with. */
+const char *ds_exec_file_name(void);
+
 /* syncfs(2): flush the filesystem that holds fd. */
 int ds_syncfs(int fd);
 
