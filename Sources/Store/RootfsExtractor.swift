@@ -73,6 +73,9 @@ public struct RootfsExtractor {
     /// Extracts any tarball into rootfs/<key>.
     @discardableResult
     public func extract(archive: String, key: String) throws -> ExtractionReport {
+        guard !key.isEmpty, !key.contains("/"), key != ".", key != ".." else {
+            throw StoreError(.missing, step: "extracting", path: archive, detail: "invalid rootfs name '\(key)'")
+        }
         let final = state.rootfsDirectory + "/" + key
         if let info = try FileSystem.lstatIfPresent(final, step: "looking for rootfs"), FileSystem.isDirectory(info) {
             return ExtractionReport(path: final, alreadyPresent: true, entries: 0, bytes: 0, skipped: [], modesChanged: [])
