@@ -36,11 +36,11 @@ public final class Downloader {
 
     /// Returns the path of the verified blob; downloads it unless the store
     /// already holds it.
-    @discardableResult
     ///
     /// `headers` are extra request headers ("Authorization: Bearer ..." for
     /// a registry); libcurl does not send them on to another host when the
     /// server redirects.
+    @discardableResult
     public func fetch(url: String, expectedSHA256: Digest, expectedSize: Int64? = nil, headers: [String] = [],
                       into state: StateDirectory) throws -> String {
         let blobs = BlobStore(state: state)
@@ -54,6 +54,26 @@ public final class Downloader {
         let title = "download \(Self.displayName(url))"
         progress.start(title, total: expectedSize)
         let started = ContinuousClock.now
+        do {
+            let size = try download(url: url, to: partial, fd: fd, expectedSHA256: expectedSHA256,
+                                    expectedSize: expectedSize, headers: headers)
+            close(fd)
+            closed = true
+            let path = try blobs.publish(temporaryFile: partial, as: expectedSHA256)
+            let seconds = ByteFormat.seconds(ContinuousClock.now - started)
+            let rate = seconds > 0 ? " (\(ByteFormat.size(Int64(Double(size) / seconds)))/s)" : ""
+            progress.finish("\(ByteFormat.size(size)) in \(ByteFormat.oneDecimal(seconds))s\(rate), sha256 verified")
+            return path
+        } catch {
+            // Ends the progress line, so the caller's error starts on a line of its own.
+            progress.finish("failed")
+            throw error
+        }
+    }
+
+    /// Streams the URL into the partial file and verifies it; returns its size.
+    private func download(url: String, to partial: String, fd: Int32, expectedSHA256: Digest,
+                          expectedSize: Int64?, headers: [String]) throws -> Int64 {
         let (sink, complete) = try resumeState(fd: fd, path: partial, url: url, expectedSHA256: expectedSHA256,
                                                expectedSize: expectedSize)
         if !complete { try transferWithRetries(url: url, sink: sink, headers: headers) }
@@ -70,13 +90,7 @@ public final class Downloader {
             unlink(partial)
             throw FetchError.digestMismatch(url: url, expected: expectedSHA256, actual: actual)
         }
-        close(fd)
-        closed = true
-        let path = try blobs.publish(temporaryFile: partial, as: expectedSHA256)
-        let seconds = ByteFormat.seconds(ContinuousClock.now - started)
-        let rate = seconds > 0 ? " (\(ByteFormat.size(Int64(Double(sink.size) / seconds)))/s)" : ""
-        progress.finish("\(ByteFormat.size(sink.size)) in \(ByteFormat.oneDecimal(seconds))s\(rate), sha256 verified")
-        return path
+        return sink.size
     }
 
     private func openPartial(_ partial: String, url: String) throws -> Int32 {

@@ -102,9 +102,16 @@ public struct RootfsExtractor {
         let size = (try FileSystem.lstatIfPresent(archive, step: "measuring archive")).map { Int64($0.st_size) }
         progress.start("extract \(FileSystem.lastComponent(archive).prefix(12))", total: size)
         let started = ContinuousClock.now
-        let run = ExtractionRun(reader: try ArchiveReader(path: archive), options: options, progress: progress)
-        try PrivateDirectoryThread.run(in: work) { try run.perform() }
+        let run: ExtractionRun
+        do {
+            run = ExtractionRun(reader: try ArchiveReader(path: archive), options: options, progress: progress)
+            try PrivateDirectoryThread.run(in: work) { try run.perform() }
+        } catch {
+            progress.finish("failed")
+            throw error
+        }
         if !run.offenders.isEmpty {
+            progress.finish("refused")
             throw StoreError(
                 .hostileArchive(offenders: run.offenders), step: "extracting", path: archive,
                 detail: "refused: \(run.offenders.count) member(s) try to write outside the tree; nothing was extracted",
