@@ -242,6 +242,7 @@ private final class ExtractionRun: @unchecked Sendable {
                                  hint: "check free space under the state directory")
             }
             bytes += Int64(size)
+            progress.update(done: reader.bytesRead, total: nil)
         }
     }
 }
