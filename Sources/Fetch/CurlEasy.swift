@@ -7,6 +7,8 @@ final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     /// libcurl writes its detailed message for the last failure here.
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Request headers; libcurl keeps the pointer, so they live as long as the handle.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
 
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
@@ -22,7 +24,19 @@ final class CurlEasy {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
         errorBuffer.deallocate()
+    }
+
+    /// Extra request headers, each "Name: value".
+    func setHeaders(_ headers: [String]) throws {
+        for header in headers {
+            guard let list = curl_slist_append(headerList, header) else {
+                throw CurlSetupError(detail: "libcurl is out of memory")
+            }
+            headerList = list
+        }
+        try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
     }
 
     func set(_ option: CURLoption, _ value: Int) throws {

@@ -36,8 +36,12 @@ public final class Downloader {
 
     /// Returns the path of the verified blob; downloads it unless the store
     /// already holds it.
+    ///
+    /// `headers` are extra request headers ("Authorization: Bearer ..." for
+    /// a registry); libcurl does not send them on to another host when the
+    /// server redirects.
     @discardableResult
-    public func fetch(url: String, expectedSHA256: Digest, expectedSize: Int64? = nil,
+    public func fetch(url: String, expectedSHA256: Digest, expectedSize: Int64? = nil, headers: [String] = [],
                       into state: StateDirectory) throws -> String {
         let blobs = BlobStore(state: state)
         if try blobs.contains(expectedSHA256, size: expectedSize) { return blobs.path(for: expectedSHA256) }
@@ -50,8 +54,29 @@ public final class Downloader {
         let title = "download \(Self.displayName(url))"
         progress.start(title, total: expectedSize)
         let started = ContinuousClock.now
-        let sink = try resumeState(fd: fd, path: partial, url: url, expectedSize: expectedSize)
-        try transferWithRetries(url: url, sink: sink)
+        do {
+            let size = try download(url: url, to: partial, fd: fd, expectedSHA256: expectedSHA256,
+                                    expectedSize: expectedSize, headers: headers)
+            close(fd)
+            closed = true
+            let path = try blobs.publish(temporaryFile: partial, as: expectedSHA256)
+            let seconds = ByteFormat.seconds(ContinuousClock.now - started)
+            let rate = seconds > 0 ? " (\(ByteFormat.size(Int64(Double(size) / seconds)))/s)" : ""
+            progress.finish("\(ByteFormat.size(size)) in \(ByteFormat.oneDecimal(seconds))s\(rate), sha256 verified")
+            return path
+        } catch {
+            // Ends the progress line, so the caller's error starts on a line of its own.
+            progress.finish("failed")
+            throw error
+        }
+    }
+
+    /// Streams the URL into the partial file and verifies it; returns its size.
+    private func download(url: String, to partial: String, fd: Int32, expectedSHA256: Digest,
+                          expectedSize: Int64?, headers: [String]) throws -> Int64 {
+        let (sink, complete) = try resumeState(fd: fd, path: partial, url: url, expectedSHA256: expectedSHA256,
+                                               expectedSize: expectedSize)
+        if !complete { try transferWithRetries(url: url, sink: sink, headers: headers) }
 
         var hasher = sink.hasher
         let actual = hasher.finalize()
@@ -65,13 +90,7 @@ public final class Downloader {
             unlink(partial)
             throw FetchError.digestMismatch(url: url, expected: expectedSHA256, actual: actual)
         }
-        close(fd)
-        closed = true
-        let path = try blobs.publish(temporaryFile: partial, as: expectedSHA256)
-        let seconds = ByteFormat.seconds(ContinuousClock.now - started)
-        let rate = seconds > 0 ? " (\(ByteFormat.size(Int64(Double(sink.size) / seconds)))/s)" : ""
-        progress.finish("\(ByteFormat.size(sink.size)) in \(ByteFormat.oneDecimal(seconds))s\(rate), sha256 verified")
-        return path
+        return sink.size
     }
 
     private func openPartial(_ partial: String, url: String) throws -> Int32 {
@@ -83,33 +102,43 @@ public final class Downloader {
         return fd
     }
 
-    /// Picks up what an earlier run left: the partial file is re-hashed so
-    /// the digest still covers every byte. Local files are simply copied again.
-    private func resumeState(fd: Int32, path: String, url: String, expectedSize: Int64?) throws -> TransferSink {
+    /// Picks up what an earlier run left. The partial file is re-hashed so
+    /// the digest still covers every byte: if it is already the whole file
+    /// (a run that died just before publishing) no request is needed; over
+    /// HTTP the rest is asked for with Range; anything else starts over.
+    private func resumeState(fd: Int32, path: String, url: String, expectedSHA256: Digest,
+                             expectedSize: Int64?) throws -> (sink: TransferSink, complete: Bool) {
         var info = stat()
         fstat(fd, &info)
         var hasher = SHA256()
         var size = Int64(info.st_size)
-        let resumable = Self.isHTTP(url) && size > 0 && (expectedSize.map { size < $0 } ?? true)
-        if resumable {
+        var usable = size > 0 && expectedSize.map { size <= $0 } ?? true
+        if usable {
             do {
                 size = try BlobStore.hash(file: path, into: &hasher)
             } catch {
                 throw FetchError(url: url, step: .write, detail: "cannot re-read \(path): \(error)",
                                  hint: "remove the file and fetch again")
             }
+            var fork = hasher
+            if fork.finalize() == expectedSHA256 && expectedSize.map({ size == $0 }) ?? true {
+                let sink = TransferSink(fd: fd, path: path, hasher: hasher, size: size,
+                                        expectedSize: expectedSize, progress: progress)
+                return (sink, true)
+            }
+            usable = Self.isHTTP(url) && expectedSize.map { size < $0 } ?? true
         }
-        let sink = TransferSink(fd: fd, path: path, hasher: hasher, size: resumable ? size : 0,
+        let sink = TransferSink(fd: fd, path: path, hasher: usable ? hasher : SHA256(), size: usable ? size : 0,
                                 expectedSize: expectedSize, progress: progress)
-        if !resumable && size > 0 { try sink.reset() }
-        return sink
+        if !usable && info.st_size > 0 { try sink.reset() }
+        return (sink, false)
     }
 
-    private func transferWithRetries(url: String, sink: TransferSink) throws {
+    private func transferWithRetries(url: String, sink: TransferSink, headers: [String]) throws {
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = try transfer(url: url, sink: sink)
+            let outcome = try transfer(url: url, sink: sink, headers: headers)
             guard case .retry(var failure, let startOver) = outcome else { return }
             if startOver { try sink.reset() }
             if attempt >= options.maxAttempts {
@@ -129,11 +158,12 @@ public final class Downloader {
     }
 
     /// One request. Throws for failures that a retry can't fix.
-    private func transfer(url: String, sink: TransferSink) throws -> Outcome {
+    private func transfer(url: String, sink: TransferSink, headers: [String]) throws -> Outcome {
         let curl: CurlEasy
         do {
             curl = try CurlEasy()
             try configure(curl, url: url, sink: sink)
+            if !headers.isEmpty { try curl.setHeaders(headers) }
         } catch {
             throw FetchError(url: url, step: .transfer, detail: "\(error)", hint: "libcurl 7.85 or newer is needed")
         }

@@ -73,6 +73,9 @@ public struct RootfsExtractor {
     /// Extracts any tarball into rootfs/<key>.
     @discardableResult
     public func extract(archive: String, key: String) throws -> ExtractionReport {
+        guard !key.isEmpty, !key.contains("/"), key != ".", key != ".." else {
+            throw StoreError(.missing, step: "extracting", path: archive, detail: "invalid rootfs name '\(key)'")
+        }
         let final = state.rootfsDirectory + "/" + key
         if let info = try FileSystem.lstatIfPresent(final, step: "looking for rootfs"), FileSystem.isDirectory(info) {
             return ExtractionReport(path: final, alreadyPresent: true, entries: 0, bytes: 0, skipped: [], modesChanged: [])
@@ -99,9 +102,16 @@ public struct RootfsExtractor {
         let size = (try FileSystem.lstatIfPresent(archive, step: "measuring archive")).map { Int64($0.st_size) }
         progress.start("extract \(FileSystem.lastComponent(archive).prefix(12))", total: size)
         let started = ContinuousClock.now
-        let run = ExtractionRun(reader: try ArchiveReader(path: archive), options: options, progress: progress)
-        try PrivateDirectoryThread.run(in: work) { try run.perform() }
+        let run: ExtractionRun
+        do {
+            run = ExtractionRun(reader: try ArchiveReader(path: archive), options: options, progress: progress)
+            try PrivateDirectoryThread.run(in: work) { try run.perform() }
+        } catch {
+            progress.finish("failed")
+            throw error
+        }
         if !run.offenders.isEmpty {
+            progress.finish("refused")
             throw StoreError(
                 .hostileArchive(offenders: run.offenders), step: "extracting", path: archive,
                 detail: "refused: \(run.offenders.count) member(s) try to write outside the tree; nothing was extracted",
@@ -232,6 +242,7 @@ private final class ExtractionRun: @unchecked Sendable {
                                  hint: "check free space under the state directory")
             }
             bytes += Int64(size)
+            progress.update(done: reader.bytesRead, total: nil)
         }
     }
 }

@@ -25,14 +25,23 @@ public final class StoreLock {
     }
 
     private func acquire(onWait: (String) -> Void) throws {
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK else { throw StoreError.system("locking the store", path) }
-            let holder = holderPid().map { " (pid \($0))" } ?? ""
-            onWait("waiting for the store lock held by another dotslash\(holder)...")
-            while flock(fd, LOCK_EX) != 0 {
-                if errno != EINTR { throw StoreError.system("locking the store", path) }
-            }
+        if try tryLock() { return try recordHolder() }
+        // A holder that has only just locked may not have written its pid
+        // yet: give it a moment (or take the lock if it lets go meanwhile).
+        var holder = holderPid()
+        for _ in 0..<20 where holder == nil {
+            usleep(5_000)
+            if try tryLock() { return try recordHolder() }
+            holder = holderPid()
         }
+        onWait("waiting for the store lock held by another dotslash\(holder.map { " (pid \($0))" } ?? "")...")
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw StoreError.system("locking the store", path) }
+        }
+        try recordHolder()
+    }
+
+    private func recordHolder() throws {
         let text = Array("\(getpid())\n".utf8)
         if ftruncate(fd, 0) != 0 { throw StoreError.system("recording the lock holder in", path) }
         try text.withUnsafeBytes { bytes in
@@ -40,6 +49,12 @@ public final class StoreLock {
                 throw StoreError.system("recording the lock holder in", path)
             }
         }
+    }
+
+    private func tryLock() throws -> Bool {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK || errno == EINTR { return false }
+        throw StoreError.system("locking the store", path)
     }
 
     /// The pid the current holder wrote, if it has written one yet.
@@ -53,6 +68,8 @@ public final class StoreLock {
 
     public func unlock() {
         guard fd >= 0 else { return }
+        // No stale pid for the next waiter to report.
+        _ = ftruncate(fd, 0)
         close(fd)
         fd = -1
     }

@@ -179,6 +179,21 @@ import TestSupport
         #expect(blobs == [goodDigest.hex])
     }
 
+    @Test func aCompletePartialFileIsPublishedWithoutARequest() throws {
+        let partial = BlobStore(state: state).partialDownloadPath(for: goodDigest)
+        try Data(contentsOf: good).write(to: URL(fileURLWithPath: partial))
+        _ = try fetch("files/good.tar.gz", size: try Fixtures.size(of: good))
+        #expect(server.requests().isEmpty)
+        #expect(try BlobStore.digest(ofFile: state.blobPath(goodDigest)) == goodDigest)
+    }
+
+    @Test func extraHeadersAreSent() throws {
+        _ = try Downloader(options: Fixtures.quickOptions)
+            .fetch(url: server.url("files/good.tar.gz"), expectedSHA256: goodDigest,
+                   headers: ["Authorization: Bearer t0k3n"], into: state)
+        #expect(server.requests().map(\.authorization) == ["Bearer t0k3n"])
+    }
+
     @Test func fileURLsAreCopiedAndVerified() throws {
         let path = try Downloader(options: Fixtures.quickOptions)
             .fetch(url: "file://" + good.path, expectedSHA256: goodDigest, into: state)

@@ -101,9 +101,10 @@ import TestSupport
         let state = try Fixtures.store(in: temp)
         let messages = Messages()
         let lock = try StoreLock(state: state, onWait: { messages.append($0) })
+        #expect(try String(contentsOfFile: state.lockPath, encoding: .utf8) == "\(getpid())\n")
         lock.unlock()
         #expect(messages.all.isEmpty)
-        #expect(try String(contentsOfFile: state.lockPath, encoding: .utf8) == "\(getpid())\n")
+        #expect(try String(contentsOfFile: state.lockPath, encoding: .utf8) == "")
     }
 }
 

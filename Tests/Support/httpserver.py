@@ -20,7 +20,7 @@ the path:
   /slow/RATE/NAME          as /files/NAME, at RATE bytes per second
 
 Every request is appended to the log as one JSON object per line:
-{"method": ..., "path": ..., "range": ...}.
+{"method": ..., "path": ..., "range": ..., "authorization": ...}.
 """
 import argparse
 import json
@@ -55,7 +55,8 @@ class Handler(BaseHTTPRequestHandler):
     def record(self):
         if LOG is None:
             return
-        entry = {"method": self.command, "path": self.path, "range": self.headers.get("Range")}
+        entry = {"method": self.command, "path": self.path, "range": self.headers.get("Range"),
+                 "authorization": self.headers.get("Authorization")}
         with LOG_LOCK:
             with open(LOG, "a") as log:
                 log.write(json.dumps(entry) + "\n")

@@ -9,6 +9,8 @@ public final class HTTPServer: @unchecked Sendable {
         public var path: String
         /// The Range header, if the client sent one.
         public var range: String?
+        /// The Authorization header, if the client sent one.
+        public var authorization: String?
     }
 
     public let root: URL
@@ -49,7 +51,8 @@ public final class HTTPServer: @unchecked Sendable {
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let method = object["method"] as? String, let path = object["path"] as? String else { return nil }
-            return Request(method: method, path: path, range: object["range"] as? String)
+            return Request(method: method, path: path, range: object["range"] as? String,
+                           authorization: object["authorization"] as? String)
         }
     }
 

@@ -32,12 +32,17 @@ public enum Progress {
     }
 
     public static func writeToStandardError(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 && errno != EINTR { return }
-            if written > 0 { offset += written }
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count, let base = buffer.baseAddress {
+                let written = write(2, base + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if errno != EINTR {
+                    return
+                }
+            }
         }
     }
 }
