@@ -16,9 +16,6 @@ public struct DownloadOptions: Sendable, Equatable {
     /// The longest wait between two attempts.
     public var maxRetryDelay: Double = 30
     public var userAgent: String = "dotslash"
-    /// Extra request header lines ("Authorization: Bearer ..."), sent to the
-    /// URL's own host only (libcurl drops them on a redirect to another host).
-    public var requestHeaders: [String] = []
 
     public init() {}
 

@@ -173,9 +173,7 @@ public final class Downloader {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try? curl.set(CURLOPT_WRITEDATA, pointer: context)
         try? curl.set(CURLOPT_HEADERDATA, pointer: context)
-        let headers = HTTPHeaderList(options.requestHeaders)
-        try headers.apply(to: curl)
-        let code = withExtendedLifetime((sink, headers)) { curl.perform() }
+        let code = withExtendedLifetime(sink) { curl.perform() }
         return try classify(code, curl: curl, url: url, sink: sink)
     }
 

@@ -71,9 +71,14 @@ public final class HTTPClient {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try? curl.set(CURLOPT_WRITEDATA, pointer: context)
         try? curl.set(CURLOPT_HEADERDATA, pointer: context)
-        let headerList = HTTPHeaderList(headers)
-        try headerList.apply(to: curl)
-        let code = withExtendedLifetime((sink, headerList)) { curl.perform() }
+        if !headers.isEmpty {
+            do {
+                try curl.setHeaders(headers)
+            } catch {
+                throw FetchError(url: url, step: .transfer, detail: "\(error)", hint: "libcurl is out of memory")
+            }
+        }
+        let code = withExtendedLifetime(sink) { curl.perform() }
         guard code == CURLE_OK else { throw failure(code, curl: curl, url: url, sink: sink) }
         return HTTPResponse(url: url, effectiveURL: curl.effectiveURL() ?? url, status: curl.responseCode(),
                             headers: sink.headers, body: sink.body)

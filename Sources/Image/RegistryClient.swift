@@ -77,11 +77,12 @@ final class RegistryClient: ImageOrigin {
         if authorization == nil && !pinged { try authenticateForBlobs() }
         var refreshed = false
         while true {
-            var options = downloadOptions
-            options.requestHeaders = authorization.map { ["Authorization: " + $0] } ?? []
+            // libcurl sends these to the URL's own host only: a redirect to
+            // a CDN does not carry the registry's token along.
+            let headers = authorization.map { ["Authorization: " + $0] } ?? []
             do {
-                return try Downloader(options: options, progress: progress)
-                    .fetch(url: url, expectedSHA256: descriptor.digest, expectedSize: descriptor.size, into: state)
+                return try Downloader(options: downloadOptions, progress: progress)
+                    .fetch(url: url, expectedSHA256: descriptor.digest, expectedSize: descriptor.size, headers: headers, into: state)
             } catch let error as FetchError {
                 // A token can expire while large layers download: fetch a new one, once.
                 if case .httpStatus(401) = error.step, !refreshed, challenge != nil {
