@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DotslashEngine
 import DotslashManifest
 
 /// The `dotslash` command line: finds the subcommand, parses its arguments,
@@ -64,10 +65,10 @@ public enum DotslashCommand {
         } catch let error as UsageError {
             return report(error, terminal: terminal)
         } catch let error as CommandFailure {
-            terminal.err("\(Terminal.paint("Error:", .red, enabled: terminal.colorErr)) \(error.message)\n")
+            terminal.err("\(Output.paint("Error:", .red, terminal.colorErr)) \(error.message)\n")
             return error.exitCode
         } catch {
-            terminal.err("\(Terminal.paint("Error:", .red, enabled: terminal.colorErr)) \(error)\n")
+            terminal.err("\(Output.paint("Error:", .red, terminal.colorErr)) \(error)\n")
             return 1
         }
     }
@@ -103,7 +104,7 @@ public enum DotslashCommand {
 
     /// Prints a usage error the way swift-argument-parser does; exit 64.
     static func report(_ error: UsageError, terminal: Terminal) -> Int32 {
-        var text = "\(Terminal.paint("Error:", .red, enabled: terminal.colorErr)) \(error.message)\n"
+        var text = "\(Output.paint("Error:", .red, terminal.colorErr)) \(error.message)\n"
         if let spec = error.command {
             text += "Usage: \(HelpFormatter.usage(spec))\n"
             text += "  See 'dotslash \(spec.name) --help' for more information.\n"

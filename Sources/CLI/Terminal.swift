@@ -34,12 +34,4 @@ struct Terminal: Sendable {
             offset += written
         }
     }
-
-    enum Style: String {
-        case bold = "1", red = "1;31", green = "1;32", yellow = "1;33", magenta = "1;35", cyan = "1;36", dim = "2"
-    }
-
-    static func paint(_ text: String, _ style: Style, enabled: Bool) -> String {
-        enabled ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
-    }
 }

@@ -94,3 +94,10 @@ public enum Hex {
         }
     }
 }
+
+/// The libcrypto this build hashes with, for `dotslash version`.
+public enum CryptoLibrary {
+    public static var version: String {
+        OpenSSL_version(OPENSSL_VERSION).map { String(cString: $0) } ?? "OpenSSL"
+    }
+}

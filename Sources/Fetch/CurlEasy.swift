@@ -28,6 +28,22 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
+    /// What every request of dotslash shares: the URL and the protocols it
+    /// may use, bounded redirects (never to file:), the timeouts and limits
+    /// of `options`, no signals (libcurl runs in threads that may not take them).
+    func configure(url: String, protocols: String, options: DownloadOptions) throws {
+        try set(CURLOPT_URL, url)
+        try set(CURLOPT_PROTOCOLS_STR, protocols)
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_FOLLOWLOCATION, 1)
+        try set(CURLOPT_MAXREDIRS, options.maxRedirects)
+        try set(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
+        try set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
+        try set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_USERAGENT, options.userAgent)
+    }
+
     /// Extra request headers, each "Name: value".
     func setHeaders(_ headers: [String]) throws {
         for header in headers {

@@ -178,18 +178,9 @@ public final class Downloader {
     }
 
     private func configure(_ curl: CurlEasy, url: String, sink: TransferSink) throws {
-        try curl.set(CURLOPT_URL, url)
-        try curl.set(CURLOPT_PROTOCOLS_STR, "http,https,file")
-        try curl.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        try curl.set(CURLOPT_FOLLOWLOCATION, 1)
-        try curl.set(CURLOPT_MAXREDIRS, options.maxRedirects)
-        try curl.set(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
-        try curl.set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
-        try curl.set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
+        try curl.configure(url: url, protocols: "http,https,file", options: options)
         try curl.set(CURLOPT_FAILONERROR, 1)
-        try curl.set(CURLOPT_NOSIGNAL, 1)
         try curl.set(CURLOPT_BUFFERSIZE, 512 * 1024)
-        try curl.set(CURLOPT_USERAGENT, options.userAgent)
         try curl.set(CURLOPT_WRITEFUNCTION, callback: { data, size, count, user in
             guard let user else { return 0 }
             let sink = Unmanaged<TransferSink>.fromOpaque(user).takeUnretainedValue()

@@ -42,16 +42,7 @@ public final class HTTPClient {
         let curl: CurlEasy
         do {
             curl = try CurlEasy()
-            try curl.set(CURLOPT_URL, url)
-            try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
-            try curl.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-            try curl.set(CURLOPT_FOLLOWLOCATION, 1)
-            try curl.set(CURLOPT_MAXREDIRS, options.maxRedirects)
-            try curl.set(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
-            try curl.set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
-            try curl.set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
-            try curl.set(CURLOPT_NOSIGNAL, 1)
-            try curl.set(CURLOPT_USERAGENT, options.userAgent)
+            try curl.configure(url: url, protocols: "http,https", options: options)
             try curl.set(CURLOPT_ACCEPT_ENCODING, "")
             try curl.set(CURLOPT_WRITEFUNCTION, callback: { data, size, count, user in
                 guard let user else { return 0 }

@@ -1,4 +1,4 @@
-import DotslashManifest
+import DotslashEngine
 
 enum VersionCommand {
     static let version = "0.1.0"
@@ -17,7 +17,8 @@ enum VersionCommand {
         #else
         let swift = "6"
         #endif
-        text += "built with Swift \(swift); libyaml \(YAMLLibrary.version)\n"
+        text += "built with Swift \(swift)\n"
+        text += BuildInfo.lines.map { $0 + "\n" }.joined()
         context.terminal.out(text)
         return 0
     }

@@ -92,7 +92,7 @@ final class RunnerHarness: Sendable {
 
     /// A fresh directory (with `relative` below it) owned by the caller.
     func directory(for caller: Caller, _ relative: String = "") throws -> String {
-        let top = base + "/work/" + UUID().uuidString.prefix(8)
+        let top = base + "/scratch-" + UUID().uuidString.prefix(8)
         let path = relative.isEmpty ? top : top + "/" + relative
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
