@@ -68,5 +68,8 @@ uninstall:
 demo: build
 	examples/demo.sh "$(BIN_DIR)"
 
+bench: build
+	bench/run-all "$(BIN_DIR)"
+
 clean:
 	rm -rf .build build
