@@ -131,4 +131,35 @@ import TestSupport
         let result = try dotslash(["validate", "--bogus"], environment: ["NO_COLOR": nil])
         #expect(!result.stderr.contains("\u{1B}["))
     }
+
+    @Test func rootHelpListsEveryCommandInOrder() throws {
+        let result = try dotslash(["--help"])
+        let names = result.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), !line.hasPrefix("  -") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }
+        #expect(names == ["validate", "diff", "apply", "status", "run", "shell", "fetch", "gc", "version", "See"])
+    }
+
+    @Test func runPassesEverythingAfterTheFileToTheScript() throws {
+        let scenario = try Scenario("run-args")
+        let sha = try scenario.busyboxTarball()
+        try scenario.manifest(Scenario.busyboxLanguage(
+            "bb", extensions: ["bbsh"], tarball: scenario.path + "/busybox.tar.gz", sha256: sha))
+        try scenario.write("args.bbsh", "for a in \"$@\"; do echo \"[$a]\"; done\n", executable: true)
+        let result = try scenario.run("""
+        dotslash run args.bbsh --help -x --config nope
+        dotslash run -- args.bbsh -- y
+        """, usernsOptions: ["--no-binfmt"])
+        #expect(result.stdout == "[--help]\n[-x]\n[--config]\n[nope]\n[--]\n[y]\n", "\(result)")
+    }
+
+    @Test func shellAndRunUsageErrors() throws {
+        let missing = try dotslash(["run"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.hasPrefix("Error: Missing expected argument '<file>'\nUsage: dotslash run [--config <path> ...] [--state-dir <path>] <file> [<args> ...]\n"))
+        let shell = try dotslash(["shell", "extra"])
+        #expect(shell.status == 64)
+        #expect(shell.stderr.hasPrefix("Error: Unexpected argument 'extra'\n"))
+    }
 }

@@ -134,4 +134,40 @@ import TestSupport
         #expect(result.stdout == "diff=2\n")
         #expect(result.stderr.contains("languages.d/test.yaml:3:18: error: extension 'x.y' contains a dot"))
     }
+
+    @Test func applyFetchesOverHTTPWithRetries() throws {
+        let scenario = try scenario("apply-http")
+        let sha = try Scenario.sha256(scenario.path + "/busybox.tar.gz")
+        let server = try HTTPServer(root: URL(fileURLWithPath: scenario.path))
+        defer { server.stop() }
+        // Two 503s (retried), then the file.
+        try scenario.manifest(Scenario.busyboxLanguage(
+            "bb", extensions: ["bbsh"], tarball: "", sha256: sha)
+            .replacingOccurrences(of: "file://", with: server.url("flaky/apply/2/busybox.tar.gz")))
+        let result = try scenario.run("""
+        dotslash apply > /dev/null; echo "apply=$?"
+        ./hello.bbsh x y; echo "hello=$?"
+        """, environment: ["DOTSLASH_RETRY_DELAY": "0"])
+        #expect(result.stdout == "apply=0\nargs:2:x|y\nin-container\nhello=7\n", "\(result)")
+        #expect(server.requests().filter { $0.path.hasPrefix("/flaky/") }.count == 3)
+    }
+
+    @Test func shellSaysWhenUserNamespacesAreDisabled() throws {
+        let scenario = try scenario("shell-no-userns")
+        let user = TestUser.shared
+        let home = scenario.path + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
+        // The limit is per user namespace: this only affects the test's own.
+        let result = try scenario.run("""
+        dotslash fetch > /dev/null 2>&1 || true
+        echo 0 > /proc/sys/user/max_user_namespaces
+        setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups env HOME="$HOME" "$DOTSLASH_BIN" shell -- true
+        echo "shell=$?"
+        """, usernsOptions: ["--no-binfmt"],
+            environment: ["HOME": home, "DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""])
+        #expect(result.stdout.hasSuffix("shell=125\n"), "\(result)")
+        #expect(result.stderr.contains("create a user namespace"))
+        #expect(result.stderr.contains("user.max_user_namespaces=0"))
+    }
 }

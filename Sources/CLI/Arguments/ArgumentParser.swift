@@ -11,12 +11,19 @@ struct ArgumentParser {
             let argument = arguments[index]
             index += 1
             if argument == "--" {
-                guard let passthrough = spec.passthrough else {
+                // Everything after `--` is the command's (shell) or positional.
+                if let passthrough = spec.passthrough {
+                    var rest = Array(arguments[index...])
+                    if !passthrough.afterDoubleDash {
+                        // `run -- FILE ARGS...`: FILE is still the positional.
+                        let missing = max(0, spec.positionals.count - parsed.positionals.count)
+                        parsed.positionals += rest.prefix(missing)
+                        rest.removeFirst(min(missing, rest.count))
+                    }
+                    parsed.passthrough = rest
+                } else {
                     parsed.positionals.append(contentsOf: arguments[index...])
-                    break
                 }
-                _ = passthrough
-                parsed.passthrough = Array(arguments[index...])
                 break
             }
             if argument == "-h" || argument == "--help" { return nil }
