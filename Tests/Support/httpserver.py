@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -210,6 +211,9 @@ def main():
     server.daemon_threads = True
     sys.stdout.write("PORT %d\n" % server.server_address[1])
     sys.stdout.flush()
+    # Started by a test with a pipe on stdin: its end (even a crash) stops us.
+    if stat.S_ISFIFO(os.fstat(0).st_mode):
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     server.serve_forever()
 
 

@@ -14,32 +14,14 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     public let root: URL
-    public let port: Int
-    private let process: Process
+    public var port: Int { script.port }
+    private let script: BackgroundScript
     private let logPath: String
 
     public init(root: URL) throws {
         self.root = root
         logPath = root.appendingPathComponent("requests.log").path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let script = TestPaths.packageRoot.appendingPathComponent("Tests/Support/httpserver.py").path
-        process.arguments = ["python3", script, "--root", root.path, "--log", logPath]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw ServerError(message: "httpserver.py did not start: \(text)")
-        }
-        self.port = port
+        script = try BackgroundScript("httpserver.py", ["--root", root.path, "--log", logPath])
     }
 
     /// `http://127.0.0.1:PORT/PATH`.
@@ -58,17 +40,6 @@ public final class HTTPServer: @unchecked Sendable {
 
     public func clearLog() { try? FileManager.default.removeItem(atPath: logPath) }
 
-    public func stop() {
-        guard process.isRunning else { return }
-        // SIGKILL: a test runner may hand its children a blocked SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    public func stop() { script.stop() }
 
-    deinit { stop() }
-
-    public struct ServerError: Error, CustomStringConvertible {
-        public var message: String
-        public var description: String { message }
-    }
 }
