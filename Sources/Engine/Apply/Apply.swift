@@ -23,12 +23,6 @@ public enum Apply {
         }
     }
 
-    struct Failure {
-        var language: String
-        var step: String
-        var error: any Error
-    }
-
     public static func run(_ context: EngineContext, options: Options) -> Int32 {
         let output = context.output
         if let refusal = Privilege.refusal(for: "apply") {
@@ -56,27 +50,9 @@ public enum Apply {
             return 0
         }
 
-        try prepareStore(context)
-        let lock = try StoreLock(state: context.state) { output.err("\($0)\n") }
-        defer { lock.unlock() }
-
-        let images = ImageSession(context: context)
-        let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: { try images.pinOnline($0, $1, update: options.update) })
-        var failures: [Failure] = []
-        let builder = ArtifactBuilder(context: context, images: images)
-        let steps: [(String, (LanguageTarget) throws -> Void)] = [
-            ("fetch", builder.fetch), ("extract", builder.extract), ("build runner", builder.buildRunner),
-        ]
-        for (step, perform) in steps {
-            for target in desired.targets where !failures.contains(where: { $0.language == target.name }) {
-                do {
-                    try perform(target)
-                } catch {
-                    failures.append(Failure(language: target.name, step: step, error: error))
-                    output.err("\(Output.paint("\(target.name): \(step) failed:", .red, output.colorErr)) \(error)\n")
-                }
-            }
-        }
+        let pipeline = try ArtifactPipeline(context: context, manifest: manifest, update: options.update)
+        let desired = pipeline.desired
+        let failures = pipeline.run()
 
         let table = BinfmtTable(directory: context.binfmtDirectory)
         do {
@@ -103,20 +79,12 @@ public enum Apply {
         }
         output.out("Apply finished with errors:\n")
         for failure in failures {
-            output.out("  \(failure.language): \(failure.step) failed; its current registration was left as it is\n")
+            output.out("  \(failure.language): \(failure.step.rawValue) failed; its current registration was left as it is\n")
         }
         for outcome in report.failures {
             output.out("  \(outcome.name): \(outcome.action.rawValue) failed: \(outcome.error.map { "\($0)" } ?? "")\n")
         }
         return 1
-    }
-
-    private static func prepareStore(_ context: EngineContext) throws {
-        do {
-            try context.state.prepare()
-        } catch {
-            throw EngineError(step: "preparing the store at \(context.state.root)", message: "\(error)")
-        }
     }
 
     private static func printReport(_ report: ApplyReport, plan: Plan, desired: DesiredState, output: Output) {

@@ -41,26 +41,15 @@ public enum Run {
     /// lock when it is not in the store yet.
     static func ensureRunner(for language: Language, manifest: Manifest, context: EngineContext) throws -> String {
         let single = Manifest(languages: [language], files: manifest.files)
-        var desired = try DesiredState.make(manifest: single, context: context, pinImage: ImageSession(context: context).pinOffline)
+        let desired = try DesiredState.make(manifest: single, context: context, pinImage: ImageSession(context: context).pinOffline)
         if let path = desired.targets.first?.runnerPath, RunnerFiles(state: context.state).contains(path.lastComponent) {
             return path
         }
-        do {
-            try context.state.prepare()
-        } catch {
-            throw EngineError(step: "preparing the store at \(context.state.root)", message: "\(error)")
-        }
-        let lock = try StoreLock(state: context.state) { context.output.err("\($0)\n") }
-        defer { lock.unlock() }
-        let images = ImageSession(context: context)
-        desired = try DesiredState.make(manifest: single, context: context, pinImage: { try images.pinOnline($0, $1, update: false) })
-        guard let target = desired.targets.first, let path = target.runnerPath else {
+        let pipeline = try ArtifactPipeline(context: context, manifest: single)
+        guard let path = pipeline.desired.targets.first?.runnerPath else {
             throw EngineError(step: "resolving the rootfs", message: "the rootfs could not be pinned")
         }
-        let builder = ArtifactBuilder(context: context, images: images)
-        try builder.fetch(target)
-        try builder.extract(target)
-        try builder.buildRunner(target)
+        if let failure = pipeline.run().first { throw failure.error }
         return path
     }
 

@@ -73,29 +73,12 @@ public enum Shell {
     /// returns the entries of those that are ready. Failures are printed and
     /// leave that language out.
     static func prepare(_ context: EngineContext, manifest: Manifest) throws -> [BinfmtEntry] {
-        do {
-            try context.state.prepare()
-        } catch {
-            throw EngineError(step: "preparing the store at \(context.state.root)", message: "\(error)")
+        let pipeline = try ArtifactPipeline(context: context, manifest: manifest)
+        let failed = Set(pipeline.run().map(\.language))
+        for language in failed.sorted() {
+            context.output.err("\(language): left out of this shell\n")
         }
-        let lock = try StoreLock(state: context.state) { context.output.err("\($0)\n") }
-        defer { lock.unlock() }
-        let images = ImageSession(context: context)
-        let desired = try DesiredState.make(manifest: manifest, context: context,
-                                            pinImage: { try images.pinOnline($0, $1, update: false) })
-        let builder = ArtifactBuilder(context: context, images: images)
-        var entries: [BinfmtEntry] = []
-        for target in desired.targets {
-            do {
-                try builder.fetch(target)
-                try builder.extract(target)
-                try builder.buildRunner(target)
-                entries += target.entries
-            } catch {
-                context.output.err("\(Output.paint("\(target.name):", .red, context.output.colorErr)) \(error); left out of this shell\n")
-            }
-        }
-        return entries
+        return pipeline.desired.targets.filter { !failed.contains($0.name) }.flatMap(\.entries)
     }
 }
 

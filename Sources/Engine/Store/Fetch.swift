@@ -7,21 +7,9 @@ public enum Fetch {
         let output = context.output
         guard let manifest = ManifestStage.load(context) else { return 1 }
         do {
-            try context.state.prepare()
-            let lock = try StoreLock(state: context.state) { output.err("\($0)\n") }
-            defer { lock.unlock() }
-            let images = ImageSession(context: context)
-            let desired = try DesiredState.make(manifest: manifest, context: context, pinImage: { try images.pinOnline($0, $1, update: false) })
-            let builder = ArtifactBuilder(context: context, images: images)
-            var failed: [String] = []
-            for target in desired.targets {
-                do {
-                    try builder.fetch(target)
-                } catch {
-                    failed.append(target.name)
-                    output.err("\(Output.paint("\(target.name): fetch failed:", .red, output.colorErr)) \(error)\n")
-                }
-            }
+            let pipeline = try ArtifactPipeline(context: context, manifest: manifest)
+            let desired = pipeline.desired
+            let failed = pipeline.run([.fetch]).map(\.language)
             if failed.isEmpty {
                 output.out("Fetched and verified \(desired.targets.count) \(desired.targets.count == 1 ? "rootfs" : "rootfs trees") in \(context.state.root).\n")
                 return 0
