@@ -160,7 +160,6 @@ import TestSupport
         _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
         // The limit is per user namespace: this only affects the test's own.
         let result = try scenario.run("""
-        dotslash fetch > /dev/null 2>&1 || true
         echo 0 > /proc/sys/user/max_user_namespaces
         setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups env HOME="$HOME" "$DOTSLASH_BIN" shell -- true
         echo "shell=$?"
