@@ -34,7 +34,9 @@ import TestSupport
         ls /proc/sys/fs/binfmt_misc
         echo input | ./hello.bbsh a "b c"; echo "hello=$?"
         ./other.bbx; ./magicscript
+        touch -d @0 binfmt.d/dotslash.conf
         dotslash apply; echo "apply-again=$?"
+        [ "$(stat -c %Y binfmt.d/dotslash.conf)" = 0 ] && echo "conf untouched"
         dotslash diff; echo "diff-after=$?"
         """)
         #expect(result.stdout.contains("  + dotslash-bb-bbsh  (bb)\n"), "\(result)")
@@ -46,7 +48,7 @@ import TestSupport
         #expect(result.stdout.contains("dotslash-bb-bbsh\ndotslash-bb-magic1\ndotslash-bbx-bbx\nregister\nstatus\n"))
         #expect(result.stdout.contains("hello from ./hello.bbsh: a b c\nstdin: input\nhello=3\n"))
         #expect(result.stdout.contains("other ok\nmagic ok\n"))
-        #expect(result.stdout.contains("Apply complete: 0 added, 0 changed, 0 removed, 3 unchanged.\napply-again=0\n"))
+        #expect(result.stdout.contains("Apply complete: 0 added, 0 changed, 0 removed, 3 unchanged.\napply-again=0\nconf untouched\n"))
         #expect(result.stdout.contains("No changes. The kernel's binfmt_misc table matches the manifests (3 entries).\ndiff-after=0\n"))
         let conf = try String(contentsOfFile: scenario.path + "/binfmt.d/dotslash.conf", encoding: .utf8)
         #expect(conf.contains(":dotslash-bb-magic1:M:0:\\x23\\x20\\x62\\x62\\x6d::\(scenario.path)/state/runners/bb-"))

@@ -117,7 +117,12 @@ public enum Apply {
         }
         do {
             let owned = try table.entries().filter(\.isOwned)
-            let path = try BinfmtPersistence.write(owned, to: context.persistDirectory)
+            let path = context.persistDirectory + "/" + BinfmtPersistence.fileName
+            // Unchanged content is not rewritten: a no-op apply writes nothing.
+            if let current = try? String(contentsOfFile: path, encoding: .utf8), current == (try BinfmtPersistence.render(owned)) {
+                return
+            }
+            try BinfmtPersistence.write(owned, to: context.persistDirectory)
             context.output.err("wrote \(path) (\(owned.count) \(owned.count == 1 ? "entry" : "entries"))\n")
         } catch {
             throw EngineError(step: "persisting to \(context.persistDirectory)", message: "\(error)",
