@@ -8,7 +8,8 @@
 #   else the bin path of `swift build -c release --static-swift-stdlib`,
 #   which is what `make build` builds).
 #
-# Everything the demo makes lives in build/demo/ (`make clean` removes it):
+# Everything the demo makes lives in build/demo/ (`make clean` removes it;
+# DOTSLASH_DEMO_DIR chooses another directory):
 #   python.tar.zst, clisp.tar.zst  rootfs tarballs, built once with mmdebstrap
 #                                  from this machine's own apt sources
 #   languages.d/demo.yaml          the manifest: file:// URLs and their sha256
@@ -24,7 +25,9 @@
 set -eu
 
 repo=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
-demo=$repo/build/demo
+demo=${DOTSLASH_DEMO_DIR:-$repo/build/demo}
+# How messages name it: relative to the repository when it is inside.
+shown=${demo#"$repo/"}
 started=$(date +%s.%N)
 built=""
 
@@ -48,18 +51,18 @@ if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "${minor:-0}" -lt 7 ]; }; the
     die "this kernel is $release; dotslash shell needs Linux 6.7 or later (a binfmt_misc per user namespace). On older kernels, \`sudo dotslash apply\` registers languages system-wide."
 fi
 
-# build_rootfs NAME WHAT SECONDS: build/demo/NAME.tar.zst, unless it exists.
+# build_rootfs NAME WHAT SECONDS: $demo/NAME.tar.zst, unless it exists.
 build_rootfs() {
     tarball=$demo/$1.tar.zst
     if [ -f "$tarball" ]; then
-        step "reusing the $2 rootfs: build/demo/$1.tar.zst"
+        step "reusing the $2 rootfs: $shown/$1.tar.zst"
         return
     fi
     command -v mmdebstrap >/dev/null || die "mmdebstrap is missing; \`make deps\` installs it"
     step "building the $2 rootfs with mmdebstrap from this machine's apt sources (first run only, ~$3 s)"
     from=$(date +%s.%N)
     "$repo/Tests/Support/make-language-rootfs" "$1" "$tarball"
-    echo "    build/demo/$1.tar.zst: $(du -h "$tarball" | cut -f1) in $(since "$from") s"
+    echo "    $shown/$1.tar.zst: $(du -h "$tarball" | cut -f1) in $(since "$from") s"
     built=yes
 }
 
@@ -74,7 +77,7 @@ file_url() {
         BEGIN { printf "file://"; for (i = 33; i < 127; i++) char[sprintf("%02x", i)] = sprintf("%c", i) }
         { for (i = 1; i <= NF; i++) if (char[$i] ~ /^[A-Za-z0-9\/._~-]$/) printf "%s", char[$i]; else printf "%%%s", toupper($i) }'
 }
-step "writing build/demo/languages.d/demo.yaml (file:// URLs pinned by sha256)"
+step "writing $shown/languages.d/demo.yaml (file:// URLs pinned by sha256)"
 cat > "$demo/languages.d/demo.yaml.partial" <<EOF
 # Written by examples/demo.sh.
 languages:
@@ -111,7 +114,7 @@ cd "$repo/examples"
     ./hello.lisp 1 2 3
 '
 if [ -n "$built" ]; then
-    step "done in $(since "$started") s; run it again: it reuses build/demo and takes a second"
+    step "done in $(since "$started") s; run it again: it reuses $shown and takes a second"
 else
     step "done in $(since "$started") s"
 fi
