@@ -50,7 +50,7 @@ let package = Package(
         // The tools.
         .target(name: "DotslashManifest", dependencies: ["CYAML", "DotslashDigest", "DotslashBinfmt"], path: "Sources/Manifest"),
         .target(name: "DotslashStore",
-                dependencies: ["DotslashDigest", "RunnerFormat", "CArchive"],
+                dependencies: ["DotslashDigest", "RunnerFormat", "CArchive", "CSystem"],
                 path: "Sources/Store"),
         .target(name: "DotslashFetch", dependencies: ["DotslashDigest", "DotslashStore", "CCurl", "CCurlShim"],
                 path: "Sources/Fetch"),

@@ -98,41 +98,6 @@ enum FileSystem {
     }
 }
 
-/// Linux calls that Glibc's Swift module hides (they need _GNU_SOURCE),
-/// looked up once in the already loaded C library.
-enum LinuxCalls {
-    private typealias IntFunction = @convention(c) (Int32) -> Int32
-
-    private static func lookup(_ name: String) -> IntFunction? {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(symbol, to: IntFunction.self)
-    }
-
-    private static let syncfsFunction = lookup("syncfs")
-    private static let unshareFunction = lookup("unshare")
-
-    /// The kernel's CLONE_FS: share (or, with unshare, stop sharing) cwd and umask.
-    private static let cloneFS: Int32 = 0x0000_0200
-
-    /// syncfs(2): flushes the filesystem that holds `fd` (falls back to sync(2)).
-    static func syncFilesystem(_ fd: Int32) -> Int32 {
-        guard let syncfsFunction else {
-            sync()
-            return 0
-        }
-        return syncfsFunction(fd)
-    }
-
-    /// Gives the calling thread its own working directory and umask.
-    static func unshareWorkingDirectory() -> Int32 {
-        guard let unshareFunction else {
-            errno = ENOSYS
-            return -1
-        }
-        return unshareFunction(cloneFS)
-    }
-}
-
 extension FileSystem {
     static func currentDirectory() -> String {
         guard let cwd = getcwd(nil, 0) else { return "." }

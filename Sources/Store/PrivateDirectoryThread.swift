@@ -1,3 +1,4 @@
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,7 @@ enum PrivateDirectoryThread {
 
         func run() {
             do {
-                if LinuxCalls.unshareWorkingDirectory() != 0 {
+                if ds_unshare(ds_CLONE_FS) != 0 {
                     throw StoreError.system("giving the extraction thread its own working directory", directory)
                 }
                 umask(0o022)

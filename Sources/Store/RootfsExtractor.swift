@@ -1,3 +1,4 @@
+import CSystem
 import CArchive
 import DotslashDigest
 #if canImport(Glibc)
@@ -121,7 +122,7 @@ public struct RootfsExtractor {
         if !run.sawRootEntry && chmod(work, 0o755) != 0 { throw StoreError.system("setting the mode of", work) }
         let fd = try FileSystem.open(work, O_RDONLY | O_DIRECTORY, step: "opening extracted tree")
         defer { close(fd) }
-        if LinuxCalls.syncFilesystem(fd) != 0 { throw StoreError.system("syncing extracted tree", work) }
+        if ds_syncfs(fd) != 0 { throw StoreError.system("syncing extracted tree", work) }
         let seconds = ByteFormat.seconds(ContinuousClock.now - started)
         progress.finish("\(run.entries) entries, \(ByteFormat.size(run.bytes)) in \(ByteFormat.oneDecimal(seconds))s")
         return ExtractionReport(path: work, alreadyPresent: false, entries: run.entries, bytes: run.bytes,

@@ -24,6 +24,7 @@ const int ds_CLONE_NEWUSER = CLONE_NEWUSER;
 const int ds_CLONE_NEWNS = CLONE_NEWNS;
 const int ds_CLONE_NEWNET = CLONE_NEWNET;
 const int ds_CLONE_NEWPID = CLONE_NEWPID;
+const int ds_CLONE_FS = CLONE_FS;
 
 const unsigned long ds_MS_RDONLY = MS_RDONLY;
 const unsigned long ds_MS_NOSUID = MS_NOSUID;

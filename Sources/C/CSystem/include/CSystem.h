@@ -11,6 +11,7 @@ extern const int ds_CLONE_NEWUSER;
 extern const int ds_CLONE_NEWNS;
 extern const int ds_CLONE_NEWNET;
 extern const int ds_CLONE_NEWPID;
+extern const int ds_CLONE_FS;
 
 /* mount(2) flags. */
 extern const unsigned long ds_MS_RDONLY;
