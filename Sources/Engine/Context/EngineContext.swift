@@ -57,8 +57,6 @@ public struct EngineContext: Sendable {
     public var manifestSources: ManifestSources {
         ManifestSources.resolve(configPaths: configPaths, environment: environment)
     }
-
-    public var isRoot: Bool { geteuid() == 0 }
 }
 
 /// A failure of a command step, with what was being done and a hint.

@@ -31,7 +31,7 @@ struct PlanRenderer {
         }
         if !pending.isEmpty { text += "\n" }
         for conflict in plan.conflicts {
-            text += paint("  ! ", .magenta) + "\(conflict.entry) claims what the foreign entry \(conflict.foreign.name) claims (\(conflict.foreign.match)); ours is newer and will shadow it; the foreign entry is left alone\n"
+            text += paint("  ! ", .magenta) + "\(conflict); ours is newer and will shadow it; the foreign entry is left alone\n"
         }
         if !plan.conflicts.isEmpty { text += "\n" }
         return text

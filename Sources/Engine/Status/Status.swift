@@ -127,11 +127,9 @@ public enum Status {
         if !kernel.mounted {
             text += "binfmt_misc is not mounted at \(context.binfmtDirectory).\n"
         }
-        let owned = rows.filter(\.owned).count
         text += "binfmt_misc at \(context.binfmtDirectory): \(kernel.entries.count) \(kernel.entries.count == 1 ? "entry" : "entries") (\(kernel.entries.filter(\.isOwned).count) dotslash, \(kernel.entries.filter { !$0.isOwned }.count) foreign); store \(context.state.root)\n"
         if let note { text += "note: \(note)\n" }
         guard !rows.isEmpty else { return text + "No entries.\n" }
-        _ = owned
         let header = ["ENTRY", "STATE", "LANGUAGE", "MATCH", "RUNNER", "ROOTFS", "MANIFEST"]
         let table = rows.map { row -> [String] in
             let runner: String
