@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,13 +36,25 @@ public enum BinfmtPersistence {
         return text
     }
 
+    /// What `write` did.
+    public struct Outcome: Sendable, Equatable {
+        public var path: String
+        /// False when the file already held exactly this content and was left alone.
+        public var changed: Bool
+    }
+
     /// Writes `render(entries)` to `<directory>/dotslash.conf` atomically
     /// (temporary file, fsync, rename, fsync of the directory), creating the
-    /// directory and its parents when missing. Returns the file's path.
+    /// directory and its parents when missing. A file that already says the
+    /// same is not rewritten, so an apply with nothing to do writes nothing.
     @discardableResult
-    public static func write(_ entries: [BinfmtEntry], to directory: String = defaultDirectory) throws -> String {
-        let content = Array(try render(entries).utf8)
+    public static func write(_ entries: [BinfmtEntry], to directory: String = defaultDirectory) throws -> Outcome {
+        let text = try render(entries)
         let target = directory + "/" + fileName
+        if let current = try? String(contentsOfFile: target, encoding: .utf8), current == text {
+            return Outcome(path: target, changed: false)
+        }
+        let content = Array(text.utf8)
         func failure(_ path: String) -> BinfmtError {
             .system(stage: .persisting, path: path, errno: errno)
         }
@@ -82,6 +95,6 @@ public enum BinfmtPersistence {
             fsync(dirFD)
             close(dirFD)
         }
-        return target
+        return Outcome(path: target, changed: true)
     }
 }

@@ -102,7 +102,7 @@ do {
         print(try RegisterString.render(load(BinfmtEntry.self, rest[0])), terminator: "")
     case ("persist", 2):
         let entries = try BinfmtTable(directory: rest[1]).entries()
-        emit(["path": try BinfmtPersistence.write(entries, to: rest[0])])
+        emit(["path": try BinfmtPersistence.write(entries, to: rest[0]).path])
     case ("mount", 1):
         emit(["mounted": try BinfmtTable(directory: rest[0]).mountIfNeeded()])
     case ("exec-loop", 2):

@@ -31,7 +31,7 @@ struct PersistenceTests {
     func write() throws {
         let dir = try TemporaryDirectory("binfmt-d")
         let target = dir.path + "/etc/binfmt.d"
-        let path = try BinfmtPersistence.write([py], to: target)
+        let path = try BinfmtPersistence.write([py], to: target).path
         #expect(path == target + "/dotslash.conf")
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix(":dotslash-python-py:E::py::/r/python-1:F\n"))
         try BinfmtPersistence.write([odd], to: target)
@@ -41,6 +41,18 @@ struct PersistenceTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: target) == ["dotslash.conf"])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o644)
+    }
+
+    @Test("the same content is not written again")
+    func unchangedIsLeftAlone() throws {
+        let dir = try TemporaryDirectory("binfmt-d")
+        #expect(try BinfmtPersistence.write([py], to: dir.path).changed)
+        let path = dir.path + "/dotslash.conf"
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 0)], ofItemAtPath: path)
+        #expect(try !BinfmtPersistence.write([py], to: dir.path).changed)
+        let modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(modified == Date(timeIntervalSince1970: 0))
+        #expect(try BinfmtPersistence.write([odd], to: dir.path).changed)
     }
 
     @Test("an entry that can't be rendered writes nothing")

@@ -117,13 +117,10 @@ public enum Apply {
         }
         do {
             let owned = try table.entries().filter(\.isOwned)
-            let path = context.persistDirectory + "/" + BinfmtPersistence.fileName
-            // Unchanged content is not rewritten: a no-op apply writes nothing.
-            if let current = try? String(contentsOfFile: path, encoding: .utf8), current == (try BinfmtPersistence.render(owned)) {
-                return
+            let outcome = try BinfmtPersistence.write(owned, to: context.persistDirectory)
+            if outcome.changed {
+                context.output.err("wrote \(outcome.path) (\(owned.count) \(owned.count == 1 ? "entry" : "entries"))\n")
             }
-            try BinfmtPersistence.write(owned, to: context.persistDirectory)
-            context.output.err("wrote \(path) (\(owned.count) \(owned.count == 1 ? "entry" : "entries"))\n")
         } catch {
             throw EngineError(step: "persisting to \(context.persistDirectory)", message: "\(error)",
                               hint: "use --no-persist to skip it")
