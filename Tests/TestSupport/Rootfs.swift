@@ -5,11 +5,11 @@ import Foundation
 public enum RootfsTarballs {
     /// Debian's static busybox with one symlink per applet (about 1 MB).
     public static func busybox() throws -> URL { try busyboxResult.get() }
-    /// python3-minimal and its dependencies from the host's apt sources.
-    public static func python() throws -> URL { try pythonResult.get() }
+    /// python3-minimal and its dependencies from the host's apt sources: the
+    /// same tarball as the end-to-end tests' python.
+    public static func python() throws -> URL { try LanguageRootfs.tarball("python") }
 
     private static let busyboxResult = Result { try build("busybox", file: "busybox-rootfs.tar.gz") }
-    private static let pythonResult = Result { try build("python", file: "python-rootfs.tar.zst") }
 
     private static func build(_ kind: String, file: String) throws -> URL {
         let target = TestPaths.cacheDir.appendingPathComponent(file)
