@@ -26,15 +26,10 @@ import TestSupport
 
     @Test func runAsAnUnprivilegedUserUsesTheirOwnStore() throws {
         let scenario = try scenario("run-user")
-        let user = TestUser.shared
-        let home = scenario.path + "/home"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
-        let result = try scenario.run("""
+        let result = try scenario.runAsUser("""
         dotslash run hello.bbsh x; echo "run=$?"
         ls "$HOME/.local/share/dotslash/runners" | wc -l
-        """, usernsOptions: ["--no-binfmt", "--as", "\(user.uid):\(user.gid)"],
-            environment: ["HOME": home, "DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""])
+        """)
         #expect(result.stdout == "args:1:x|\nin-container\nrun=7\n1\n", "\(result)")
     }
 
@@ -51,14 +46,10 @@ import TestSupport
     @Test func shellRegistersEveryLanguageWithoutRootAndKeepsTheCallersUid() throws {
         let scenario = try scenario("shell")
         let user = TestUser.shared
-        let home = scenario.path + "/home"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
-        let result = try scenario.run("""
+        let result = try scenario.runAsUser("""
         dotslash shell -- sh -c 'id -u; ls /proc/sys/fs/binfmt_misc; ./hello.bbsh p q; echo "script=$?"; grep CapEff /proc/self/status; exit 4'
         echo "shell=$?"
-        """, usernsOptions: ["--no-binfmt", "--as", "\(user.uid):\(user.gid)"],
-            environment: ["HOME": home, "DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""])
+        """)
         #expect(result.stdout == """
         \(user.uid)
         dotslash-bb-bbsh
@@ -155,16 +146,12 @@ import TestSupport
     @Test func shellSaysWhenUserNamespacesAreDisabled() throws {
         let scenario = try scenario("shell-no-userns")
         let user = TestUser.shared
-        let home = scenario.path + "/home"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
         // The limit is per user namespace: this only affects the test's own.
         let result = try scenario.run("""
         echo 0 > /proc/sys/user/max_user_namespaces
         setpriv --reuid=\(user.uid) --regid=\(user.gid) --clear-groups env HOME="$HOME" "$DOTSLASH_BIN" shell -- true
         echo "shell=$?"
-        """, usernsOptions: ["--no-binfmt"],
-            environment: ["HOME": home, "DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""])
+        """, usernsOptions: ["--no-binfmt"], environment: try scenario.userEnvironment())
         #expect(result.stdout.hasSuffix("shell=125\n"), "\(result)")
         #expect(result.stderr.contains("create a user namespace"))
         #expect(result.stderr.contains("user.max_user_namespaces=0"))

@@ -27,9 +27,7 @@ import TestSupport
             let text = try String(contentsOf: scripts.appendingPathComponent(name), encoding: .utf8)
             try scenario.write(name, text, executable: true)
         }
-        let user = TestUser.shared
-        try FileManager.default.createDirectory(atPath: scenario.path + "/home", withIntermediateDirectories: true)
-        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", scenario.path + "/home"])
+        _ = try scenario.userEnvironment()  // a home the user owns, for both modes
         return scenario
     }
 
@@ -38,7 +36,7 @@ import TestSupport
     /// result's; if apply or the shell fails, their log follows.
     func run(_ command: String, in scenario: Scenario, mode: Mode) throws -> Command.Result {
         let home = scenario.path + "/home"
-        var environment = ["HOME": home, "COMMAND": command, "LANG": "C.UTF-8", "LC_ALL": ""]
+        let environment = ["HOME": home, "COMMAND": command, "LANG": "C.UTF-8", "LC_ALL": ""]
         switch mode {
         case .apply:
             return try scenario.run("""
@@ -47,13 +45,11 @@ import TestSupport
             """, environment: environment)
         case .shell:
             // The user's own store under $HOME, as without DOTSLASH_STATE_DIR.
-            environment.merge(["DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""]) { $1 }
-            let user = TestUser.shared
-            return try scenario.run("""
+            return try scenario.runAsUser("""
             dotslash shell -- sh -c "$COMMAND" 2> "$HOME/dotslash.log"
             status=$?
             [ "$status" = 0 ] || { echo "shell exited $status:"; cat "$HOME/dotslash.log"; }
-            """, usernsOptions: ["--no-binfmt", "--as", "\(user.uid):\(user.gid)"], environment: environment)
+            """, environment: environment)
         }
     }
 

@@ -84,4 +84,24 @@ public final class Scenario: @unchecked Sendable {
         let userns = TestPaths.packageRoot.appendingPathComponent("Tests/Support/userns-run").path
         return try Command.run([userns] + usernsOptions + ["--", "/bin/sh", "-c", prelude + script], environment: env)
     }
+
+    /// Runs `script` as TestUser.shared inside a namespace without a
+    /// binfmt_misc of its own, with a `$HOME` the user owns and no store
+    /// settings: as a user without root and without DOTSLASH_STATE_DIR would.
+    public func runAsUser(_ script: String, environment: [String: String] = [:]) throws -> Command.Result {
+        let user = TestUser.shared
+        var env = try userEnvironment()
+        env.merge(environment) { $1 }
+        return try run(script, usernsOptions: ["--no-binfmt", "--as", "\(user.uid):\(user.gid)"], environment: env)
+    }
+
+    /// `$HOME` (the scenario's `home/`, owned by TestUser.shared) and no
+    /// store settings, so dotslash uses the user's own store.
+    public func userEnvironment() throws -> [String: String] {
+        let user = TestUser.shared
+        let home = path + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        _ = try Command.run(["chown", "-R", "\(user.uid):\(user.gid)", home])
+        return ["HOME": home, "DOTSLASH_STATE_DIR": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""]
+    }
 }
