@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ImageTests",
                     dependencies: ["DotslashImage", "DotslashStore", "DotslashFetch", "DotslashDigest", "TestSupport"]),
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["DotslashManifest", "DotslashBinfmt", "TestSupport"]),
+                    dependencies: ["DotslashManifest", "DotslashBinfmt", "DotslashEngine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -88,6 +88,12 @@ enum KernelVersion {
         var name = utsname()
         uname(&name)
         let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return binfmtNamespaceProblem(release: release)
+    }
+
+    /// Why a kernel of this `uname -r` cannot give `dotslash shell` a private
+    /// binfmt_misc; nil when it can (or the release cannot be read).
+    static func binfmtNamespaceProblem(release: String) -> String? {
         let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
         guard parts.count == 2 else { return nil }
         if parts[0] > 6 || (parts[0] == 6 && parts[1] >= 7) { return nil }
